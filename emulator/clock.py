@@ -1,0 +1,81 @@
+"""The emulator's injectable wall clock.
+
+Every rule with a deadline (the 24-hour shift, document times, later the 30 days
+without the ОФД) reads time through a ``Clock`` so tests and the control API can
+freeze, set or advance it. Times are naive local wall-clock datetimes, the way
+registers and ФН keep them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+
+class Clock:
+    """A wall clock that runs with the system clock plus an offset, or stands frozen.
+
+    ``set`` moves the clock to a moment and keeps it running from there (or frozen,
+    if it was frozen); ``advance`` moves it by a delta. All methods are thread-safe
+    because transports may run in another thread than the test driving the clock.
+    """
+
+    def __init__(self, start: dt.datetime | None = None, frozen: bool = False):
+        self._lock = threading.Lock()
+        self._offset = dt.timedelta(0)
+        self._frozen_at: dt.datetime | None = None
+        if start is not None:
+            self._check_naive(start)
+            self._offset = start - dt.datetime.now()
+        if frozen:
+            self._frozen_at = start if start is not None else self._system_now()
+
+    @staticmethod
+    def _check_naive(moment: dt.datetime) -> None:
+        if moment.tzinfo is not None:
+            raise ValueError(f"clock times are naive local times, got {moment.isoformat()}")
+
+    def _system_now(self) -> dt.datetime:
+        return dt.datetime.now() + self._offset
+
+    def now(self) -> dt.datetime:
+        """Return the current emulated local time."""
+        with self._lock:
+            if self._frozen_at is not None:
+                return self._frozen_at
+            return self._system_now()
+
+    @property
+    def frozen(self) -> bool:
+        """True while the clock stands still."""
+        return self._frozen_at is not None
+
+    def set(self, moment: dt.datetime) -> None:
+        """Move the clock to ``moment``; a frozen clock stays frozen there."""
+        self._check_naive(moment)
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at = moment
+            else:
+                self._offset = moment - dt.datetime.now()
+
+    def advance(self, delta: dt.timedelta) -> None:
+        """Move the clock forward (or back, for a negative delta)."""
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at += delta
+            else:
+                self._offset += delta
+
+    def freeze(self) -> None:
+        """Stop the clock at the current emulated time."""
+        with self._lock:
+            if self._frozen_at is None:
+                self._frozen_at = self._system_now()
+
+    def unfreeze(self) -> None:
+        """Let a frozen clock run again from the time it shows."""
+        with self._lock:
+            if self._frozen_at is not None:
+                self._offset = self._frozen_at - dt.datetime.now()
+                self._frozen_at = None

@@ -1,0 +1,71 @@
+"""Device profiles: which register model kktemu pretends to be, and how it behaves.
+
+A profile names the model identity that drivers read (0xFC device type, model
+number, firmware), the ФФД version the register writes (1.05 or 1.2) and the
+quirks of real devices that differ between models or transports. Tests select a
+profile explicitly; ``kktemu serve --ffd`` picks one of the stock profiles.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+FFD_VERSION_CODES = {"1.05": 2, "1.2": 4}
+"""ФФД version string to the code written in реквизит 1209 (and 1189, 1190)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DeviceProfile:
+    """Identity and behaviour switches of one emulated register model."""
+
+    name: str
+    device_name: str
+    model_id: int
+    protocol_version: int = 1
+    protocol_subversion: int = 14
+    firmware_version: str = "C3"
+    firmware_build: int = 35698
+    firmware_date: dt.date = dt.date(2021, 6, 24)
+    print_width: int = 48
+    ffd_version: str = "1.05"
+    kkt_version: str = "3.0"
+    # Штрих-М tax groups 1..4 of commands 0x80-0x85 mapped to the ФФД VAT rate code
+    # of реквизит 1199 (1 = 20 %, 2 = 10 %, 5 = 0 %, 6 = без НДС).
+    # NOTE: the stock tax table of a real ШТРИХ-М-01Ф is not in the public protocol
+    # text; this order follows the FF46 tax bit order (20 %, 10 %, 0 %, без НДС).
+    tax_group_rates: tuple[int, int, int, int] = (1, 2, 5, 6)
+    ff_after_ack: bool = False
+
+    def __post_init__(self) -> None:
+        if self.ffd_version not in FFD_VERSION_CODES:
+            raise ValueError(
+                f"unsupported ФФД version {self.ffd_version!r}: use one of {', '.join(FFD_VERSION_CODES)}"
+            )
+
+    @property
+    def ffd_code(self) -> int:
+        """The code of this profile's ФФД version as written in реквизит 1209."""
+        return FFD_VERSION_CODES[self.ffd_version]
+
+    def with_ffd(self, version: str) -> DeviceProfile:
+        """Return a copy of this profile writing ФФД ``version`` ("1.05" or "1.2")."""
+        return dataclasses.replace(self, ffd_version=version)
+
+
+SHTRIH_M_01F = DeviceProfile(name="shtrih-m-01f", device_name="ШТРИХ-М-01Ф", model_id=250)
+"""ШТРИХ-М-01Ф: the model the pyshtrih driver recognises by its 0xFC name."""
+
+PROFILES = {profile.name: profile for profile in (SHTRIH_M_01F,)}
+
+
+def get_profile(name: str, ffd_version: str | None = None) -> DeviceProfile:
+    """Return the stock profile ``name``, optionally switched to another ФФД version.
+
+    Raises ValueError naming the known profiles when ``name`` is unknown.
+    """
+    try:
+        profile = PROFILES[name]
+    except KeyError:
+        raise ValueError(f"unknown device profile {name!r}: use one of {', '.join(PROFILES)}") from None
+    return profile.with_ffd(ffd_version) if ffd_version else profile
