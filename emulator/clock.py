@@ -13,7 +13,7 @@ import threading
 
 
 class Clock:
-    """A wall clock that runs with the system clock plus an offset, or stands frozen.
+    """A wall clock that runs with the system clock plus an offset, or is frozen.
 
     ``set`` moves the clock to a moment and keeps it running from there (or frozen,
     if it was frozen); ``advance`` moves it by a delta. All methods are thread-safe
@@ -47,7 +47,7 @@ class Clock:
 
     @property
     def frozen(self) -> bool:
-        """True while the clock stands still."""
+        """True while the clock is frozen."""
         return self._frozen_at is not None
 
     def set(self, moment: dt.datetime) -> None:

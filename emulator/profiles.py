@@ -32,8 +32,8 @@ class DeviceProfile:
     kkt_version: str = "3.0"
     # Штрих-М tax groups 1..4 of commands 0x80-0x85 mapped to the ФФД VAT rate code
     # of реквизит 1199 (1 = 20 %, 2 = 10 %, 5 = 0 %, 6 = без НДС).
-    # NOTE: the stock tax table of a real ШТРИХ-М-01Ф is not in the public protocol
-    # text; this order follows the FF46 tax bit order (20 %, 10 %, 0 %, без НДС).
+    # NOTE: the public protocol text does not give the stock tax table of a real
+    # ШТРИХ-М-01Ф. This order follows the FF46 tax bits (20 %, 10 %, 0 %, без НДС).
     tax_group_rates: tuple[int, int, int, int] = (1, 2, 5, 6)
     ff_after_ack: bool = False
 

@@ -1,0 +1,49 @@
+"""Reasons the register refuses an operation, independent of the wire protocol.
+
+The register model raises ``Refusal`` inside one operation before it changes any
+state; the dialect of the wire protocol catches it and sends that protocol's
+error code (Штрих-М 0x45, 0x4D, ... or a ФН result code passed through),
+so a refusal never escapes to a transport.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from kktemu.protocol.errors import KktemuError
+
+
+class Reason(enum.Enum):
+    """Reason for refusing an operation, in the register's own terms."""
+
+    INVALID_PARAMETER = "invalid parameter"
+    INVALID_OPERATION = "operation not allowed for this receipt type"
+    SHIFT_OPEN = "shift is open"
+    SHIFT_CLOSED = "shift is not open"
+    SHIFT_EXPIRED = "shift is longer than 24 hours"
+    RECEIPT_OPEN = "a receipt is open"
+    RECEIPT_CLOSED = "no receipt is open"
+    PAYMENTS_BELOW_TOTAL = "sum of payments is less than the receipt total"
+    CASHLESS_ABOVE_TOTAL = "cashless payment exceeds the receipt total"
+    ZERO_TOTAL = "receipt total is zero"
+    NOT_ENOUGH_CASH = "not enough cash in the drawer"
+    QUANTITY_OVERFLOW = "quantity is out of range"
+    PRICE_OVERFLOW = "price is out of range"
+    TOTAL_OVERFLOW = "receipt total is out of range"
+    DEPARTMENT_OUT_OF_RANGE = "department is out of range"
+    TOO_MANY_ITEMS = "too many operations in the receipt"
+    FN_ERROR = "the ФН refused the command"
+
+
+class Refusal(KktemuError):
+    """Raised when the register refuses an operation. No state was changed.
+
+    ``fn_code`` carries the ФН result code when ``reason`` is FN_ERROR.
+    """
+
+    def __init__(self, reason: Reason, detail: str = "", fn_code: int | None = None):
+        text = reason.value if not detail else f"{reason.value}: {detail}"
+        super().__init__(text)
+        self.reason = reason
+        self.detail = detail
+        self.fn_code = fn_code
