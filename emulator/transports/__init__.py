@@ -1,0 +1,25 @@
+"""Transports that carry the Штрих-М protocol between a host and the emulated register.
+
+``tcp`` (network registers, port 7778), ``pty`` (a serial port with a stable path),
+``memory`` (an in-process serial line for tests) and ``background`` (transports run in
+a thread with their own event loop). Each connection drives one
+``kktemu.protocol.shtrih.link.DeviceLink`` through a ``session.LinkSession``.
+"""
+
+from .background import TransportThread
+from .memory import MemoryPort
+from .pty import PtyPort, serve_pty
+from .session import CommandHandler, LinkSession, serialized
+from .tcp import TcpServer, serve_tcp
+
+__all__ = [
+    "CommandHandler",
+    "LinkSession",
+    "MemoryPort",
+    "PtyPort",
+    "TcpServer",
+    "TransportThread",
+    "serialized",
+    "serve_pty",
+    "serve_tcp",
+]

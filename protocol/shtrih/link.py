@@ -1,7 +1,7 @@
 """Device side of the Штрих-М protocol v1 link layer, sans-IO.
 
-``DeviceLink`` turns the bytes a host sends into events and tells the transport what
-to write back. It opens no sockets, reads no clocks and never sleeps: the byte timeout
+``DeviceLink`` turns the bytes a host sends into events, each carrying the bytes the
+transport must write back. It opens no sockets, reads no clocks and never sleeps: the byte timeout
 is an input (``expire_partial_frame``) and every reply is returned as bytes.
 
 States, after the vendor spec "Протокол ККТ" v1.17, appendix 2 (the device's state
@@ -62,7 +62,7 @@ class LinkConfigError(KktemuError, ValueError):
 
 
 class SkipReason(enum.Enum):
-    """Why the link skipped bytes without treating them as a command."""
+    """Reason the link skipped bytes without treating them as a command."""
 
     OUTSIDE_FRAME = "bytes outside a frame"
     ZERO_LENGTH = "frame length byte is 0"

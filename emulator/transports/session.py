@@ -1,0 +1,158 @@
+"""Glue between one host connection, its ``DeviceLink`` and the command handler.
+
+Every transport (TCP, pty, memory) owns one ``LinkSession`` per connection. The
+session feeds received bytes to the link, runs each complete command through the
+handler, and returns the bytes to write: event replies and answer frames joined, so
+ACK and the answer leave in one write. Logging happens here so that every transport
+reports the same things in the same words.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from kktemu.protocol.errors import EncodeError
+from kktemu.protocol.shtrih.link import (
+    DEFAULT_MAX_BUFFER,
+    AnswerAbandoned,
+    AnswerRejected,
+    ChecksumError,
+    CommandReceived,
+    DeviceLink,
+    GarbageSkipped,
+    LinkEvent,
+    RepeatedCommand,
+)
+
+log = logging.getLogger(__name__)
+wire_log = logging.getLogger("kktemu.wire")
+
+CommandHandler = Callable[[bytes], bytes]
+"""Executes one command body (CMD+DATA) and returns the answer body (CMD, error, data)."""
+
+DEFAULT_BYTE_TIMEOUT = 0.05
+"""Seconds without a byte after which an incomplete frame is dropped (the spec's default)."""
+
+MAX_WARNINGS_PER_SESSION = 20
+"""Protocol warnings logged per connection; later ones are only counted."""
+
+_HEX_LOG_LIMIT = 64
+
+
+def serialized(handler: CommandHandler) -> CommandHandler:
+    """Wrap ``handler`` so that calls from any thread run one at a time.
+
+    Transports on one event loop already call it one at a time. Wrap the handler once
+    when the same register also serves a memory pair or a second loop in another thread.
+    """
+    lock = threading.Lock()
+
+    def call_serialized(body: bytes) -> bytes:
+        with lock:
+            return handler(body)
+
+    return call_serialized
+
+
+def format_hex(data: bytes, limit: int = _HEX_LOG_LIMIT) -> str:
+    """Format bytes as spaced hex for logs, cut after ``limit`` bytes with a count."""
+    if len(data) <= limit:
+        return data.hex(" ")
+    return f"{data[:limit].hex(' ')} ... ({len(data)} bytes)"
+
+
+class LinkSession:
+    """One host connection: a ``DeviceLink`` driven by a command handler.
+
+    ``peer`` names the host in logs (an address or a pty path). ``handler`` runs in the
+    caller's thread, once per command, in the order the frames arrived. A handler
+    exception is logged at ERROR and the command gets no answer, so the host times out.
+    """
+
+    def __init__(
+        self,
+        handler: CommandHandler,
+        peer: str,
+        *,
+        ff_after_ack: bool = False,
+        max_buffer: int = DEFAULT_MAX_BUFFER,
+    ) -> None:
+        self.handler = handler
+        self.peer = peer
+        self.link = DeviceLink(ff_after_ack=ff_after_ack, max_buffer=max_buffer)
+        self.commands_executed = 0
+        self.anomalies = 0
+
+    @property
+    def has_partial_frame(self) -> bool:
+        """Whether the transport should arm the byte timeout."""
+        return self.link.has_partial_frame
+
+    def feed(self, data: bytes) -> bytes:
+        """Process bytes from the host; return everything to write back, in order."""
+        if wire_log.isEnabledFor(logging.DEBUG):
+            wire_log.debug("%s -> device: %s", self.peer, format_hex(data, limit=1024))
+        output = bytearray()
+        events = self.link.receive_data(data)
+        while events:
+            for event in events:
+                output += event.reply
+                self._report(event)
+            last = events[-1]
+            if not isinstance(last, CommandReceived):
+                break
+            output += self._execute(last.body)
+            events = self.link.receive_data(b"")
+        return self._sent(output)
+
+    def expire_partial_frame(self) -> bytes:
+        """Drop an incomplete frame after the byte timeout; return the reply to write."""
+        event = self.link.expire_partial_frame()
+        if event is None:
+            return b""
+        self._report(event)
+        return self._sent(bytearray(event.reply))
+
+    def _sent(self, output: bytearray) -> bytes:
+        if output and wire_log.isEnabledFor(logging.DEBUG):
+            wire_log.debug("device -> %s: %s", self.peer, format_hex(output, limit=1024))
+        return bytes(output)
+
+    def _execute(self, body: bytes) -> bytes:
+        try:
+            answer_body = self.handler(body)
+            frame = self.link.answer(answer_body)
+        except EncodeError as exc:
+            log.error("invalid answer to command %s from %s, no answer sent: %s", body[:2].hex(), self.peer, exc)
+            self.link.cancel_command()
+            return b""
+        except Exception:
+            # The boundary to the register: a bug there must not kill the connection.
+            log.exception("command handler failed on %s from %s, no answer sent", format_hex(body), self.peer)
+            self.link.cancel_command()
+            return b""
+        self.commands_executed += 1
+        return frame
+
+    def _report(self, event: LinkEvent) -> None:
+        if isinstance(event, GarbageSkipped):
+            self._warn("skipped %s from %s: %s", event.reason.value, self.peer, format_hex(event.data))
+        elif isinstance(event, ChecksumError):
+            self._warn("frame with wrong LRC from %s, sent NAK: %s", self.peer, format_hex(event.frame))
+        elif isinstance(event, AnswerRejected):
+            self._warn("host %s rejected the answer with NAK; it stays pending until ENQ", self.peer)
+        elif isinstance(event, AnswerAbandoned):
+            self._warn("host %s sent a new command without acknowledging the answer %s",
+                       self.peer, format_hex(event.answer))
+        elif isinstance(event, RepeatedCommand):
+            self._warn("host %s resent command %s, answered again without executing it",
+                       self.peer, format_hex(event.body))
+
+    def _warn(self, message: str, *args: object) -> None:
+        self.anomalies += 1
+        if self.anomalies <= MAX_WARNINGS_PER_SESSION:
+            log.warning(message, *args)
+        if self.anomalies == MAX_WARNINGS_PER_SESSION:
+            log.warning("further protocol warnings for %s are only counted", self.peer)
