@@ -139,7 +139,7 @@ def parse_grid(first_line: int, table: list[str]) -> list[dict[str, str]]:
             if borders is None:
                 borders = positions
             elif positions != borders:
-                raise SpecError(f"line {first_line + offset}: grid borders moved")
+                raise SpecError(f"line {first_line + offset}: grid column borders differ from the first border line")
             if current is not None:
                 rows.append(current)
             current = [[] for _ in borders[:-1]]
@@ -215,7 +215,7 @@ def read_tag_row(row: dict[str, str], source: str, where: str) -> TagInfo:
     if value_type in _FIXED_SIZE:
         if length != _FIXED_SIZE[value_type]:
             raise SpecError(f"{where}: {value_type.value} of length {length}")
-        fixed = True  # the text marks a few UInt32 and UnixTime tags «Нет»; their size is fixed anyway
+        fixed = True  # the text marks a few UInt32 and UnixTime tags «Нет», but their size is fixed
     return TagInfo(int(row["Тег"]), row["Наименование реквизита"], "", value_type, length, fixed,
                    bitmask, source)
 
@@ -264,7 +264,8 @@ def parse_content(tables: dict[int, tuple[int, list[str]]], number: int, expecte
         media = row["Форм."]
         repeatable = row["Повт."]
         if obligation is None or media not in ("П", "Э", "ПЭ") or repeatable not in ("Да", "Нет"):
-            raise SpecError(f"line {line_number}: cannot read «{row['Обяз.']}» «{media}» «{repeatable}»")
+            raise SpecError(f"line {line_number}: invalid «Обяз.», «Форм.» or «Повт.» cell: "
+                            f"«{row['Обяз.']}», «{media}», «{repeatable}»")
         electronic = int(obligation["both"] or obligation["electronic"])
         printed = int(obligation["both"] or obligation["print"])
         uses.append(TagUse(int(tag), electronic, printed, "Э" in media, "П" in media, repeatable == "Да"))
@@ -385,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         source = generate(spec)
     except SpecError as exc:
-        print(f"cannot read {spec}: {exc}", file=sys.stderr)
+        print(f"failed to parse {spec}: {exc}", file=sys.stderr)
         return 1
     args.output.write_text(source, encoding="utf-8")
     print(f"wrote {args.output}")

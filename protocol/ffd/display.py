@@ -1,10 +1,13 @@
 """Human and JSON renderings of decoded ФФД fields, for the CLI.
 
-Text rendering: money as rubles with two decimals, FVLN with its own scale,
-UnixTime as "YYYY-MM-DD HH:MM:SS" (the local time the document carries),
-strings without their space padding and with control characters escaped,
-byte arrays as hex, the fiscal sign 1077 as its printed number. Raw bytes
-never reach the text (tag 1162, for one, is binary).
+Text rendering:
+
+* money as rubles with two decimals, FVLN with its own scale;
+* UnixTime as "YYYY-MM-DD HH:MM:SS", the local time the document carries;
+* strings without their space padding and with control characters escaped;
+* byte arrays as hex, the fiscal sign 1077 as its printed number.
+
+Raw bytes never reach the text, because some tags (1162, for one) are binary.
 
 JSON rendering keeps values exact instead: kopecks as int, Decimal as a
 string, strings with their padding, bytes as hex.
@@ -74,9 +77,9 @@ def tag_label(field: Field, lang: str = "en") -> str:
 def format_value(field: Field, lang: str = "en") -> str:
     """Render a field's value for people, in ``lang`` ("en" or "ru").
 
-    An unknown tag or a value that failed to decode renders as hex (with the
-    error for the latter); an STLV renders as its field count, its children
-    are rendered by ``format_fields``.
+    An unknown tag renders as hex, and a value that failed to decode as its
+    error and hex. An STLV renders as its field count, and ``format_fields``
+    renders its children.
     """
     labels = _labels(lang)
     value = field.value

@@ -15,8 +15,8 @@ from .forms import form_name
 from .tlv import encode_tlv, read_tlv
 
 FISCAL_SIGN_SIZE = 6
-# The fiscal signs of both real ФН documents in the tests (from the yandex/ofd
-# test data) start with these two bytes; their meaning is not public.
+# The fiscal signs of both real ФН documents in the tests (yandex/ofd test
+# data) start with these two bytes. Their meaning is not public.
 FISCAL_SIGN_PREFIX = b"\x21\x04"
 
 

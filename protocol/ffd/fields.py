@@ -39,11 +39,16 @@ class Field(NamedTuple):
     """One decoded TLV.
 
     ``raw`` is the value bytes exactly as read. ``value`` is the typed value:
-    int for byte, UInt16, UInt32 and VLN (kopecks for money), Decimal for FVLN
-    (keeping its scale), str for strings (padding kept), naive datetime for
-    UnixTime, bytes for byte arrays and unknown tags, and a list of Fields for
-    an STLV. ``info`` is None for a tag the dictionary lacks. When the value
-    does not fit its declared type, ``value`` is ``raw`` and ``error`` says why.
+
+    * int for byte, UInt16, UInt32 and VLN (kopecks for money);
+    * Decimal for FVLN, keeping its scale;
+    * str for strings, padding kept;
+    * naive datetime for UnixTime;
+    * bytes for byte arrays and unknown tags;
+    * a list of Fields for an STLV.
+
+    ``info`` is None for a tag the dictionary lacks. When the value does not
+    fit its declared type, ``value`` is ``raw`` and ``error`` describes the problem.
     """
 
     tag: int
@@ -73,7 +78,7 @@ def decode_fields(data: bytes) -> list[Field]:
 
 
 class _BadValue(Exception):
-    """A value that does not fit its declared type; becomes Field.error."""
+    """A value that does not fit its declared type. Its message becomes Field.error."""
 
 
 def _decode_string(raw: bytes) -> str:
@@ -156,12 +161,17 @@ def _decode_stlv(tag: int, raw: bytes, info: TagInfo, depth: int) -> Field:
 def encode_value(tag: int, value: object) -> bytes:
     """Encode ``value`` as the value bytes of ``tag``, by the tag's dictionary type.
 
-    Accepted Python types: int for byte, UInt16, UInt32 and VLN; Decimal or int
-    for FVLN; str for strings (fixed-length strings are right-padded with
-    spaces); naive datetime for UnixTime; bytes for byte arrays and for tags
-    the dictionary lacks; for an STLV, an iterable of Fields and (tag, value)
-    pairs (see ``encode_fields``). Raises EncodeError for another Python type
-    or a value that does not fit the tag's type or maximum length.
+    Accepted Python types:
+
+    * int for byte, UInt16, UInt32 and VLN;
+    * Decimal or int for FVLN (never float);
+    * str for strings, right-padded with spaces when the length is fixed;
+    * naive datetime for UnixTime;
+    * bytes for byte arrays and for tags the dictionary lacks;
+    * for an STLV, an iterable of Fields and (tag, value) pairs (see ``encode_fields``).
+
+    Raises EncodeError for another Python type, and for a value that does not
+    fit the tag's type or maximum length.
     """
     info = TAGS.get(tag)
     if info is None:
@@ -178,7 +188,7 @@ def _encode_known(info: TagInfo, value: object) -> bytes:
     kind = info.type
     if kind is TlvType.STLV:
         if isinstance(value, (str, bytes, bytearray)) or not isinstance(value, Iterable):
-            raise EncodeError(f"STLV value must be a list of fields, got {type(value).__name__}")
+            raise EncodeError(f"invalid STLV value: expected a list of fields, got {type(value).__name__}")
         encoded = encode_fields(value)
         _check_length(info, encoded)
         return encoded
@@ -212,7 +222,7 @@ def _encode_known(info: TagInfo, value: object) -> bytes:
 
 def _require(value: object, expected: type | tuple[type, ...], kind: TlvType) -> None:
     if not isinstance(value, expected):
-        raise EncodeError(f"{kind.value} value must not be {type(value).__name__} ({value!r})")
+        raise EncodeError(f"invalid {kind.value} value {value!r}: {type(value).__name__} is not accepted")
 
 
 def _check_length(info: TagInfo, encoded: bytes) -> None:

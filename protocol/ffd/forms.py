@@ -75,9 +75,9 @@ def max_document_size(code: int, ffd_version: int) -> int:
 
     The limits are the notes to ФФД table 11. FFD 1.0-1.1: receipts, БСО and
     their corrections 32768, the operator confirmation 512, every other form
-    4096. FFD 1.2 raises registration reports to 6144, adds the marked goods
-    notification (82) to the 32768 group and the answer and notification
-    receipt (83, 84) to the 512 group.
+    4096. FFD 1.2 raises registration reports to 6144. It also puts the marked
+    goods notification (82) in the 32768 group, and the marking code request
+    response (83) and the notification receipt (84) in the 512 group.
     """
     if code == FormCode.OPERATOR_CONFIRMATION:
         return 512

@@ -51,12 +51,12 @@ class TagInfo:
 
 @dataclass(frozen=True, slots=True)
 class TagUse:
-    """How one tag appears in a document form or inside an STLV, per ФФД version.
+    """Use of one tag in a document form or inside an STLV, under one ФФД version.
 
-    ``obligation`` is the «Обяз.» value for the electronic form (1 mandatory,
-    2 mandatory in the cases the table's notes give, 3 optional) and
-    ``obligation_print`` the value for the printed form; the ФФД writes
-    «П-1, Э-3» where they differ. ``electronic`` and ``printed`` come from the
+    ``obligation`` is the «Обяз.» value for the electronic form: 1 mandatory,
+    2 mandatory in the cases the table's notes give, 3 optional.
+    ``obligation_print`` is the value for the printed form. Where the two
+    differ, the ФФД writes «П-1, Э-3». ``electronic`` and ``printed`` come from the
     «Форм.» column (Э, П or ПЭ): a tag without ``electronic`` never appears in
     the TLV document. ``repeatable`` is the «Повт.» column.
     """

@@ -2,9 +2,9 @@
 
 scripts/generate_ffd_tags.py parses the official ФФД text (приложение № 2 к
 приказу ФНС России ЕД-7-20/662@) and merges these tables into the generated
-``tag_table`` module: English names for every tag and form, a few tags the
-text lacks, and corrections where the text alone would mislead a decoder.
-Each addition and correction names its source. After editing this file, run
+``tag_table`` module. They contain English names for every tag and form, a
+few tags the text lacks, and corrections where the text alone would mislead a
+decoder. Each addition and correction names its source. After editing this file, run
 the generator again; a test fails while ``tag_table`` is out of date.
 """
 
@@ -247,8 +247,8 @@ _SHTRIH_TAGS = "shtrih-m/javapos_shtrih Source/Core/src/com/shtrih/fiscalprinter
 
 # Tags real documents carry that the official text does not define.
 ADDED_TAGS: tuple[TagInfo, ...] = (
-    # FFD 1.2 item product code: the text names 1163 only in tables it does
-    # not contain (section IV of the order); it wraps one of 1300-1325.
+    # FFD 1.2 item product code, an STLV around one of 1300-1325. The text
+    # names 1163 only in the FFD 1.2 tables of the order, which it lacks.
     TagInfo(1163, "код товара", NAMES_EN[1163], TlvType.STLV, 64, False, source=_SHTRIH_TAGS),
     # FFD 1.05 child of 1174 in editions before ЕД-7-20/662@; FFD 1.2 ФН reject it.
     TagInfo(1177, "наименование основания для коррекции", NAMES_EN[1177], TlvType.STRING, 256,

@@ -35,7 +35,7 @@ def test_money_tag_as_rubles():
     assert format_value(_field(1020, 12345)) == "123.45"
 
 
-# B02 (shtrih-m/fr_drv_ng issue 134): a zero-length VLN prints as 0.00.
+# A zero-length VLN (shtrih-m/fr_drv_ng issue 134) prints as 0.00.
 def test_zero_length_money_prints_zero():
     assert format_value(_only(bytes.fromhex("07 04 00 00"))) == "0.00"
 
@@ -44,7 +44,7 @@ def test_non_money_vln_as_integer():
     assert format_value(_field(1293, 5)) == "5"
 
 
-# B01 (kosov/fns-check issue 3): the quantity keeps its scale.
+# The quantity keeps its scale, as in the receipt of kosov/fns-check issue 3.
 @pytest.mark.parametrize("frame, text", [("FF 03 04 00 06 40 42 0F", "1.000000"), ("FF 03 03 00 03 B8 BA", "47.800"),
                                          ("FF 03 02 00 03 FA", "0.250"), ("FF 03 02 00 06 00", "0.000000")])
 def test_fvln_keeps_scale(frame, text):
@@ -65,7 +65,7 @@ def test_string_control_characters_escaped():
     assert format_value(_field(1030, "a\x01b")) == "a\\x01b"
 
 
-# B05 (shtrih-m/fr_drv_ng issues 141 and 97): 1162 is binary and prints as hex only.
+# 1162 is binary and prints as hex only (shtrih-m/fr_drv_ng issues 141 and 97).
 def test_product_code_1162_as_hex():
     field = _only(bytes.fromhex("8A 04 15 00 44 4D 04 2F 4E F3 B2 D5 41 62 33 78 59 39 51 31 31 32 30 30 30"))
     text = format_value(field)
@@ -90,7 +90,7 @@ def test_fiscal_operator_sign_as_hex():
     assert format_value(_field(1078, bytes(range(4)))) == "00 01 02 03"
 
 
-# B26 (shtrih-m/fr_drv_ng issue 301): an unknown tag prints in place as hex.
+# An unknown tag prints in place as hex (shtrih-m/fr_drv_ng issue 301).
 def test_unknown_tag_line():
     field = _only(bytes.fromhex("5B 04 02 00 D2 04"))
     assert format_field(field) == "1115 (unknown): D2 04"

@@ -1,6 +1,7 @@
 """Whole documents: two real ФН documents, the document reader and the fiscal sign."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -9,11 +10,13 @@ from hypothesis import strategies as st
 from kktemu.protocol.errors import DecodeError, EncodeError
 from kktemu.protocol.ffd.documents import (Document, decode_document, encode_document, fiscal_sign_value,
                                            printed_fiscal_sign, read_document)
-from kktemu.protocol.ffd.fields import field_pairs
+from kktemu.protocol.ffd.display import format_fields
+from kktemu.protocol.ffd.fields import encode_field, field_pairs
+from kktemu.protocol.ffd.tlv import encode_tlv
 
-# V1: a 466-byte ККТ→ОФД message from yandex/ofd tests/example_test.py: a 30-byte session
+# A 466-byte ККТ→ОФД message from yandex/ofd tests/example_test.py: a 30-byte session
 # header, a 32-byte container header, document 11 (re-registration) and a 10-byte trailer.
-V1_MESSAGE = bytes.fromhex(
+REREGISTRATION_MESSAGE = bytes.fromhex(
     "2a08410a81a2000139393939303738393030303035343838b40114000000b401"
     "2578a50b011009999907890000548800000184ec4c14c20000010004018a0b00"
     "860111041000393939393037383930303030353438380d041400303030303030"
@@ -30,10 +33,10 @@ V1_MESSAGE = bytes.fromhex(
     "32308020aee4a8e120822d323032b3040c00373731323334353637383930c504"
     "010000b7040100018106a55ae10c4d750000"
 )
-V1_DOCUMENT_OFFSET = 62
-V1_TRAILER = bytes.fromhex("81 06 A5 5A E1 0C 4D 75 00 00")
-V1_ADDRESS = "111141 г.Москва, ул. Кусковская д.20А офис В-202"
-V1_FIELDS = [
+REREGISTRATION_OFFSET = 62
+REREGISTRATION_TRAILER = bytes.fromhex("81 06 A5 5A E1 0C 4D 75 00 00")
+REREGISTRATION_ADDRESS = "111141 г.Москва, ул. Кусковская д.20А офис В-202"
+REREGISTRATION_FIELDS = [
     (1041, "9999078900005488"),
     (1037, "0000000005008570    "),
     (1018, "7702203276  "),
@@ -45,7 +48,7 @@ V1_FIELDS = [
     (1101, 1),
     (1013, "000000000002"),
     (1048, "ООО РАПКАТ-центр "),
-    (1009, V1_ADDRESS),
+    (1009, REREGISTRATION_ADDRESS),
     (1017, "7704358518  "),
     (1060, "nalog.ru"),
     (1117, "example@example.com"),
@@ -58,9 +61,9 @@ V1_FIELDS = [
     (1221, 0), (1207, 1),
 ]
 
-# V2: container body of yandex/ofd tests/ofd_test.py: document 1 (registration, FFD 1.0
+# The container body of yandex/ofd tests/ofd_test.py: document 1 (registration, FFD 1.0
 # era, with tags 1049, 1058 and 1061 that later ФФД dropped) and a 10-byte trailer.
-V2_BODY = bytes.fromhex(
+REGISTRATION_BODY = bytes.fromhex(
     "0100030111041000393939393037383931323334353637200d04140031323030"
     "30303133303030302020202020202020fa030c00313132323333343435353636"
     "1004040001000000f403040028540e573504060021041c6b81a4e903010000ea"
@@ -71,8 +74,8 @@ V2_BODY = bytes.fromhex(
     "323334fd0312009188912e2080848c888d8891929080928e90f5030a00303632"
     "30303030303031810673fca34b28720000"
 )
-V2_TRAILER = bytes.fromhex("81 06 73 FC A3 4B 28 72 00 00")
-V2_FIELDS = [
+REGISTRATION_TRAILER = bytes.fromhex("81 06 73 FC A3 4B 28 72 00 00")
+REGISTRATION_FIELDS = [
     (1041, "999907891234567 "),
     (1037, "120000130000        "),
     (1018, "112233445566"),
@@ -94,38 +97,39 @@ V2_FIELDS = [
 ]
 
 
-def _v1_document() -> bytes:
-    return V1_MESSAGE[V1_DOCUMENT_OFFSET:-len(V1_TRAILER)]
+def _reregistration_document() -> bytes:
+    return REREGISTRATION_MESSAGE[REREGISTRATION_OFFSET:-len(REREGISTRATION_TRAILER)]
 
 
-def test_v1_document_fields():
-    document, end = read_document(V1_MESSAGE, V1_DOCUMENT_OFFSET)
+def test_reregistration_fields():
+    document, end = read_document(REREGISTRATION_MESSAGE, REREGISTRATION_OFFSET)
     assert document.form == 11
     assert len(document.raw) == 4 + 390
-    assert V1_MESSAGE[end:] == V1_TRAILER
-    assert [(field.tag, field.value) for field in document.fields] == V1_FIELDS
+    assert REREGISTRATION_MESSAGE[end:] == REREGISTRATION_TRAILER
+    assert [(field.tag, field.value) for field in document.fields] == REREGISTRATION_FIELDS
     assert all(field.error is None and field.info is not None for field in document.fields)
 
 
-def test_v2_document_fields():
-    document, end = read_document(V2_BODY)
+def test_registration_fields():
+    document, end = read_document(REGISTRATION_BODY)
     assert document.form == 1
     assert len(document.raw) == 4 + 259
-    assert V2_BODY[end:] == V2_TRAILER
-    assert [(field.tag, field.value) for field in document.fields] == V2_FIELDS
+    assert REGISTRATION_BODY[end:] == REGISTRATION_TRAILER
+    assert [(field.tag, field.value) for field in document.fields] == REGISTRATION_FIELDS
     unknown = [field.tag for field in document.fields if field.info is None]
     assert unknown == [1058, 1061, 1049]
 
 
-@pytest.mark.parametrize("raw", [pytest.param(_v1_document(), id="V1"),
-                                 pytest.param(V2_BODY[:-len(V2_TRAILER)], id="V2")])
+@pytest.mark.parametrize("raw", [pytest.param(_reregistration_document(), id="re-registration"),
+                                 pytest.param(REGISTRATION_BODY[:-len(REGISTRATION_TRAILER)], id="registration")])
 def test_real_document_re_encodes(raw):
     document = decode_document(raw)
     assert encode_document(document.form, document.fields) == raw
     assert encode_document(document.form, field_pairs(document.fields)) == raw
 
 
-# Printed ФПД: bytes 2..5 of 1077 read big-endian (ФФД table 5, tag 1077); F1 is V1's sign, F2 V2's.
+# Printed ФПД: bytes 2..5 of 1077 read big-endian (ФФД table 5,
+# tag 1077). The signs are those of the two real documents above.
 @pytest.mark.parametrize("sign, printed", [("21 04 AA 10 75 41", 2853205313),
                                            ("21 04 1C 6B 81 A4", 476807588)])
 def test_printed_fiscal_sign(sign, printed):
@@ -151,7 +155,7 @@ def test_fiscal_sign_round_trip(printed, prefix):
 
 
 def test_read_document_byte_by_byte():
-    raw = _v1_document()
+    raw = _reregistration_document()
     for size in range(len(raw)):
         assert read_document(raw[:size]) is None
     document, end = read_document(raw)
@@ -160,20 +164,20 @@ def test_read_document_byte_by_byte():
 
 
 def test_read_document_leaves_trailer():
-    document, end = read_document(V1_MESSAGE, V1_DOCUMENT_OFFSET)
-    assert end == len(V1_MESSAGE) - len(V1_TRAILER)
-    assert document.raw == _v1_document()
+    document, end = read_document(REREGISTRATION_MESSAGE, REREGISTRATION_OFFSET)
+    assert end == len(REREGISTRATION_MESSAGE) - len(REREGISTRATION_TRAILER)
+    assert document.raw == _reregistration_document()
 
 
 def test_decode_document_rejects_trailing_bytes():
     with pytest.raises(DecodeError) as error:
-        decode_document(V2_BODY)
-    assert error.value.offset == len(V2_BODY) - len(V2_TRAILER)
+        decode_document(REGISTRATION_BODY)
+    assert error.value.offset == len(REGISTRATION_BODY) - len(REGISTRATION_TRAILER)
 
 
 def test_decode_document_rejects_truncation():
     with pytest.raises(DecodeError):
-        decode_document(_v1_document()[:-1])
+        decode_document(_reregistration_document()[:-1])
 
 
 def test_broken_field_frame_raises():
@@ -183,12 +187,12 @@ def test_broken_field_frame_raises():
 
 
 def test_document_lookups():
-    document = decode_document(_v1_document())
+    document = decode_document(_reregistration_document())
     assert document.name("en") == "registration change report"
     assert document.name("ru") == "Отчет об изменении параметров регистрации"
     assert document.find(1040).value == 1
     assert document.find(1059) is None
-    assert [field.value for field in document.find_all(1009)] == [V1_ADDRESS]
+    assert [field.value for field in document.find_all(1009)] == [REREGISTRATION_ADDRESS]
 
 
 def test_encode_document_from_pairs():
@@ -198,3 +202,27 @@ def test_encode_document_from_pairs():
     assert document.form == 3
     assert [field.tag for field in document.fields] == [1054, 1059, 1020]
     assert [(child.tag, child.value) for child in document.find(1059).value] == [(1030, "Сахар"), (1043, 2800)]
+
+
+# Readers stopped at «Unknown tag 1115» after the 2025 VAT change (shtrih-m/fr_drv_ng issue 301):
+# the tag inserted before 1055 of a whole receipt must decode in place.
+def test_unknown_tag_inside_receipt():
+    pairs = [(1209, 2), (1012, dt.datetime(2025, 1, 10, 12, 0)), (1054, 1), (1055, 1),
+             (1059, [(1214, 4), (1030, "Хлеб"), (1079, 5000), (1023, Decimal("1.000000")), (1199, 1),
+                     (1043, 5000)]),
+             (1020, 5000), (1031, 5000), (1081, 0)]
+    plain = encode_document(3, pairs)
+    position = plain.index(encode_field(1055, 1))
+    value = plain[4:position] + bytes.fromhex("5B 04 02 00 D2 04") + plain[position:]
+    raw = encode_tlv(3, value)
+    assert len(raw) == len(plain) + 6
+
+    document = decode_document(raw)
+    assert [field.tag for field in document.fields] == [1209, 1012, 1054, 1115, 1055, 1059, 1020, 1031, 1081]
+    assert document.find(1115).value == bytes.fromhex("D2 04")
+    assert document.find(1055).value == 1
+    assert document.find(1020).value == 5000
+    lines = format_fields(document.fields)
+    assert lines[3] == "1115 (unknown): D2 04"
+    assert lines[4] == "1055 applied taxation system: 1 (bit 0)"
+    assert encode_document(3, document.fields) == raw

@@ -21,8 +21,8 @@ def _only(data):
     return fields[0]
 
 
-# B01: quantity 1023 is FVLN. kosov/fns-check issue 3 (a real receipt) and the register log
-# in shtrih-m/fr_drv_ng_examples issue 39 read `06 40 42 0F` as 1,000000, not 256000006.
+# Quantity 1023 is FVLN: a real receipt in kosov/fns-check issue 3 and the register log in
+# shtrih-m/fr_drv_ng_examples issue 39 read `06 40 42 0F` as 1,000000, not 256000006.
 @pytest.mark.parametrize("frame, quantity", [
     ("FF 03 04 00 06 40 42 0F", "1.000000"),
     ("FF 03 03 00 03 B8 BA", "47.800"),
@@ -37,8 +37,8 @@ def test_quantity_fvln_keeps_scale(frame, quantity):
     assert encode_field(1023, Decimal(quantity)) == bytes.fromhex(frame)
 
 
-# B02: shtrih-m/fr_drv_ng issue 134 (a ФН wrote a zero VLN with length 0) and the
-# FF3B captures of issues 109 and 141 (zero as the one byte 00).
+# A ФН writes a zero VLN with length 0 (shtrih-m/fr_drv_ng issue 134) or as the one byte 00
+# (FF3B captures in issues 109 and 141).
 def test_zero_vln_both_forms():
     fields = decode_fields(bytes.fromhex("07 04 00 00  BF 04 01 00 00  FE 03 01 00 2A"))
     assert [(field.tag, field.value, field.error) for field in fields] == [
@@ -56,7 +56,8 @@ def test_zero_vln_encodes_as_one_byte():
     assert encode_field(1031, 0) == bytes.fromhex("07 04 01 00 00")
 
 
-# B05: tag 1162 (product code, FFD 1.05) is a byte array: shtrih-m/fr_drv_ng issues 141 and 97.
+# Tag 1162 (product code, FFD 1.05) is a byte array; text decoding broke drivers in
+# shtrih-m/fr_drv_ng issues 141 and 97.
 PRODUCT_CODE = bytes.fromhex("8A 04 15 00 44 4D 04 2F 4E F3 B2 D5 41 62 33 78 59 39 51 31 31 32 30 30 30")
 
 
@@ -69,7 +70,7 @@ def test_product_code_1162_stays_bytes():
     assert field.encode() == PRODUCT_CODE
 
 
-# B26: shtrih-m/fr_drv_ng issue 301: readers stopped at «Unknown tag 1115» after the 2025 VAT change.
+# Readers stopped at «Unknown tag 1115» after the 2025 VAT change (shtrih-m/fr_drv_ng issue 301).
 def test_unknown_tag_decoded_in_place():
     data = bytes.fromhex("FE 03 01 00 2A  5B 04 02 00 D2 04  37 04 01 00 05")
     fields = decode_fields(data)
@@ -176,7 +177,7 @@ def test_encode_unknown_tag_as_bytes():
 
 
 def test_encode_fields_mixes_fields_and_pairs():
-    kept = _only(bytes.fromhex("FF 03 08 00 02 D7 37 02 00 00 00 00"))  # padded FVLN, yandex/ofd T6
+    kept = _only(bytes.fromhex("FF 03 08 00 02 D7 37 02 00 00 00 00"))  # padded FVLN from yandex/ofd tests/ofd_test.py
     data = encode_fields([kept, (1022, 0)])
     assert data == bytes.fromhex("FF 03 08 00 02 D7 37 02 00 00 00 00  FE 03 01 00 00")
 

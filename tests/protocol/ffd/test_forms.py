@@ -71,7 +71,7 @@ def test_every_form_has_105_content(code):
     assert form_content(code, FfdVersion.V1_05)
 
 
-def test_no_12_tables():
+def test_no_ffd_12_tables():
     assert form_content(FormCode.RECEIPT, FfdVersion.V1_2) is None
     assert stlv_content(1059, FfdVersion.V1_2) is None
 

@@ -77,7 +77,7 @@ def test_form_tables_use_known_tags():
     (1062, TlvType.BYTE, 1, True, True),        # bits per table 6
     (1023, TlvType.FVLN, 8, False, False),
     (1020, TlvType.VLN, 6, False, False),
-    (1136, TlvType.VLN, 6, False, False),       # counters: 6 in the text, some drivers use 8
+    (1136, TlvType.VLN, 6, False, False),       # counters: 6 in the text, 8 in the Штрих-М JavaPOS dictionary
     (1037, TlvType.STRING, 20, True, False),
     (1041, TlvType.STRING, 16, True, False),
     (1018, TlvType.STRING, 12, True, False),

@@ -1,4 +1,4 @@
-"""TLV framing: read_tlv fed whole, byte by byte and with trailing bytes; vectors T10-T12."""
+"""TLV framing: read_tlv fed whole, byte by byte and with trailing bytes."""
 
 import pytest
 from hypothesis import given
@@ -8,18 +8,18 @@ from kktemu.protocol.errors import DecodeError, EncodeError
 from kktemu.protocol.ffd.tlv import encode_tlv, iter_tlv, join_tlv, read_tlv, split_tlv
 
 # yandex/ofd tests/ofd_test.py: tag 1022 (код ответа ОФД) with the byte 42.
-T10 = bytes.fromhex("FE 03 01 00 2A")
+OFD_RESPONSE_CODE = bytes.fromhex("FE 03 01 00 2A")
 # yandex/ofd tests/ofd_test.py test_pack_array_of_ints_from_json: document 11 with
 # two 1205 values 12 and 9, each UInt32 (a framing case: real 1205 appears once).
-T11 = bytes.fromhex("0B 00 10 00 B5 04 04 00 0C 00 00 00 B5 04 04 00 09 00 00 00")
+REPEATED_TAGS = bytes.fromhex("0B 00 10 00 B5 04 04 00 0C 00 00 00 B5 04 04 00 09 00 00 00")
 # yandex/ofd tests/ofd_test.py test_pack_nested_object_from_json: document 7 with
 # 1068 { 1047 { 1015 = 42 } }.
-T12 = bytes.fromhex("07 00 10 00 2C 04 0C 00 17 04 08 00 F7 03 04 00 2A 00 00 00")
+NESTED = bytes.fromhex("07 00 10 00 2C 04 0C 00 17 04 08 00 F7 03 04 00 2A 00 00 00")
 
 FRAMES = [
-    pytest.param(T10, 1022, bytes([42]), id="T10"),
-    pytest.param(T11, 11, T11[4:], id="T11"),
-    pytest.param(T12, 7, T12[4:], id="T12"),
+    pytest.param(OFD_RESPONSE_CODE, 1022, bytes([42]), id="byte"),
+    pytest.param(REPEATED_TAGS, 11, REPEATED_TAGS[4:], id="repeated-tags"),
+    pytest.param(NESTED, 7, NESTED[4:], id="nested"),
     pytest.param(bytes.fromhex("07 04 00 00"), 1031, b"", id="empty-value"),
 ]
 
@@ -49,12 +49,12 @@ def test_encode_tlv_vectors(frame, tag, value):
     assert encode_tlv(tag, value) == frame
 
 
-def test_t11_repeated_tags():
-    assert split_tlv(T11[4:]) == [(1205, bytes.fromhex("0C 00 00 00")), (1205, bytes.fromhex("09 00 00 00"))]
+def test_repeated_tags_split():
+    assert split_tlv(REPEATED_TAGS[4:]) == [(1205, bytes.fromhex("0C 00 00 00")), (1205, bytes.fromhex("09 00 00 00"))]
 
 
-def test_t12_nesting():
-    (tag, value), = split_tlv(T12[4:])
+def test_nested_stlv_split():
+    (tag, value), = split_tlv(NESTED[4:])
     assert tag == 1068
     (inner_tag, inner_value), = split_tlv(value)
     assert inner_tag == 1047
@@ -63,13 +63,13 @@ def test_t12_nesting():
 
 def test_iter_tlv_truncated_sequence():
     with pytest.raises(DecodeError) as error:
-        split_tlv(T10 + T10[:3])
-    assert error.value.offset == len(T10)
+        split_tlv(OFD_RESPONSE_CODE + OFD_RESPONSE_CODE[:3])
+    assert error.value.offset == len(OFD_RESPONSE_CODE)
 
 
 def test_iter_tlv_value_runs_past_end():
     with pytest.raises(DecodeError):
-        list(iter_tlv(T12[:-1]))
+        list(iter_tlv(NESTED[:-1]))
 
 
 def test_encode_tlv_rejects_tag_and_size():

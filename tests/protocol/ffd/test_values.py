@@ -10,57 +10,57 @@ from hypothesis import strategies as st
 from kktemu.protocol.errors import DecodeError, EncodeError
 from kktemu.protocol.ffd import values
 
-# T1-T9 come from yandex/ofd tests/ofd_test.py.
+# The vectors of the first nine tests come from yandex/ofd tests/ofd_test.py.
 
 
-def test_t1_uint32():
+def test_uint32_vector():
     assert values.decode_uint(bytes.fromhex("01 00 00 00"), 4) == 1
     assert values.encode_uint32(1) == bytes.fromhex("01 00 00 00")
 
 
-def test_t2_vln():
+def test_vln_vector():
     assert values.decode_vln(bytes.fromhex("E9 2D 06")) == 404969
     assert values.encode_vln(404969) == bytes.fromhex("E9 2D 06")
 
 
-def test_t3_vln_six_bytes():
+def test_vln_six_bytes():
     assert values.decode_vln(bytes.fromhex("31 04 00 01 F0 4F")) == 87892227523633
     assert values.encode_vln(87892227523633, max_len=6) == bytes.fromhex("31 04 00 01 F0 4F")
 
 
-def test_t4_vln_too_long():
+def test_vln_over_max_len():
     with pytest.raises(EncodeError):
         values.encode_vln(87892227523633222, max_len=6)
 
 
-def test_t5_fvln():
+def test_fvln_vector():
     assert values.decode_fvln(bytes.fromhex("02 15 CD 5B 07")) == Decimal("1234567.89")
     assert values.encode_fvln(Decimal("1234567.89")) == bytes.fromhex("02 15 CD 5B 07")
 
 
-def test_t6_fvln_padded_mantissa():
+def test_fvln_padded_mantissa():
     assert values.decode_fvln(bytes.fromhex("02 D7 37 02 00 00 00 00")) == Decimal("1453.67")
     assert values.encode_fvln(Decimal("1453.67")) == bytes.fromhex("02 D7 37 02")
 
 
-def test_t7_fvln_too_long():
+def test_fvln_over_max_len():
     with pytest.raises(EncodeError):
         values.encode_fvln(Decimal("1234567123.893"), max_len=5)
 
 
-def test_t8_cp866_string():
+def test_cp866_string_vector():
     assert values.decode_string(bytes.fromhex("92 A5 E1 E2")) == "Тест"
     assert values.encode_string("Тест") == bytes.fromhex("92 A5 E1 E2")
 
 
-def test_t9_unixtime():
+def test_unixtime_vector():
     moment = dt.datetime(2015, 7, 9, 5, 11, 38)
     assert values.decode_unixtime(bytes.fromhex("8A 02 9E 55")) == moment
     assert values.encode_unixtime(moment) == bytes.fromhex("8A 02 9E 55")
 
 
 def test_vln_zero_forms():
-    # shtrih-m/fr_drv_ng issue 134: a ФН wrote a VLN of length 0; FF3B captures show `00`.
+    # A ФН writes a zero VLN with length 0 (shtrih-m/fr_drv_ng issue 134) or as one byte 00.
     assert values.decode_vln(b"") == 0
     assert values.decode_vln(b"\x00") == 0
     assert values.encode_vln(0) == b"\x00"
