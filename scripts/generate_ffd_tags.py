@@ -380,6 +380,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=pathlib.Path, default=OUTPUT,
                         help="module to write (default: protocol/ffd/tag_table.py)")
     args = parser.parse_args(argv)
+    extras = pathlib.Path(tag_extras.__file__).resolve()
+    if not extras.is_relative_to(REPO):
+        parser.error(f"kktemu is imported from {extras.parent}, not this checkout: "
+                     "run the script with the checkout's .venv")
     spec = args.spec or find_spec()
     if spec is None:
         parser.error(f"{SPEC_NAME} not found: pass --spec or set KKTEMU_FFD_SPEC")

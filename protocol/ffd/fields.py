@@ -137,7 +137,8 @@ def _decode_sequence(data: bytes, depth: int) -> list[Field]:
             continue
         info, size, decoder = entry
         if size is not None and len(raw) != size:
-            error = f"{info.type.value} value needs {size} bytes, got {len(raw)}"
+            unit = "byte" if size == 1 else "bytes"
+            error = f"{info.type.value} value needs {size} {unit}, got {len(raw)}"
             append(make(Field, (tag, raw, raw, info, error)))
         elif decoder is None:
             append(_decode_stlv(tag, raw, info, depth))

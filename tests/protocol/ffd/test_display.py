@@ -117,9 +117,9 @@ def test_plain_byte_as_number():
 
 def test_bad_value_shown_with_error():
     field = _only(bytes.fromhex("FE 03 02 00 2A 00"))
-    assert format_value(field) == "(invalid: byte value needs 1 bytes, got 2) 2A 00"
+    assert format_value(field) == "(invalid: byte value needs 1 byte, got 2) 2A 00"
     assert field_to_json(field) == {"tag": 1022, "name": "OFD response code", "value": "2A00",
-                                    "error": "byte value needs 1 bytes, got 2"}
+                                    "error": "byte value needs 1 byte, got 2"}
 
 
 def test_field_tree_lines():

@@ -83,7 +83,7 @@ def test_unknown_tag_decoded_in_place():
 
 
 @pytest.mark.parametrize("frame, tag, message", [
-    ("FE 03 02 00 2A 00", 1022, "byte value needs 1 bytes, got 2"),
+    ("FE 03 02 00 2A 00", 1022, "byte value needs 1 byte, got 2"),
     ("10 04 03 00 01 00 00", 1040, "UInt32 value needs 4 bytes, got 3"),
     ("F4 03 05 00 98 55 B9 58 00", 1012, "UnixTime value needs 4 bytes, got 5"),
     ("BD 04 01 00 05", 1213, "UInt16 value needs 2 bytes, got 1"),
