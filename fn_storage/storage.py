@@ -1,0 +1,265 @@
+"""The ФН as a state machine driven only by ФН interface commands.
+
+``FiscalStorage.execute(command, data)`` takes the CMD byte and data of a
+request frame and returns the result code and answer data, as a real ФН
+answers. Device refusals are answers (01h malformed request, 02h wrong state,
+07h wrong date and time, ...), never exceptions. Formed documents go to the
+archive file and reach the disk before ``execute`` returns.
+
+Implemented commands: 02h..07h, 10h..19h, 30h..33h, 35h, 40h..47h. The ОФД
+exchange (20h..26h), 3Ah, 3Bh, 3Dh and the debug reset 60h answer 01h.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from ..protocol.errors import DecodeError
+from ..protocol.ffd.tlv import encode_tlv
+from ..protocol.fn.codes import FnResult
+from ..protocol.fn.frame import MAX_DATA_SIZE
+from ..protocol.fn.registry import decode_request
+from ..protocol.fn.service import FnPhase
+from .archive_commands import ArchiveCommands
+from .archive_file import (
+    RECORD_DOCUMENT,
+    ArchivedDocument,
+    ArchiveHeader,
+    ArchiveWriter,
+    encode_record,
+    parse_archive,
+)
+from .document_commands import DocumentCommands, OpenDocument
+from .errors import ArchiveError, InvalidArgumentError
+from .forming import build_document
+from .signing import DEFAULT_MASTER_KEY, derive_fn_key, key_check_value
+from .state import FnState
+
+logger = logging.getLogger(__name__)
+
+Answer = tuple[int, bytes]
+SERIAL_LENGTH = 16
+
+
+class FiscalStorage(DocumentCommands, ArchiveCommands):
+    """One ФН bound to its archive file.
+
+    Build it with ``create`` (a new ФН in phase 1, «готовность к фискализации»)
+    or ``open`` (an existing archive, replayed). ``now`` returns the ФН timer as
+    a naive local datetime; the model reads it when it forms a document and to
+    compare the time between two operations with the ККТ's clock. The object is
+    not thread-safe: serialize calls to ``execute``.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        writer: ArchiveWriter,
+        header: ArchiveHeader,
+        key: bytes,
+        state: FnState,
+        now: Callable[[], _dt.datetime],
+    ):
+        self._path = path
+        self._writer: ArchiveWriter | None = writer
+        self._header = header
+        self._key = key
+        self._state = state
+        self._now = now
+        self._open: OpenDocument | None = None
+        self._document_cursor: list[tuple[int, bytes]] | None = None
+        self._registration_cursor: list[tuple[int, bytes]] | None = None
+        self._handlers: dict[int, Callable[[object], Answer]] = {
+            **self.document_handlers(),
+            **self.archive_handlers(),
+        }
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike,
+        serial: str,
+        now: Callable[[], _dt.datetime],
+        master_key: bytes = DEFAULT_MASTER_KEY,
+    ) -> FiscalStorage:
+        """Create a new ФН with a new archive file at ``path``.
+
+        Raises InvalidArgumentError when ``serial`` is not 16 ASCII digits and
+        ArchiveError when the file already exists.
+        """
+        if len(serial) != SERIAL_LENGTH or not (serial.isascii() and serial.isdigit()):
+            raise InvalidArgumentError(f"ФН serial {serial!r} must be 16 digits")
+        key = derive_fn_key(master_key, serial)
+        header = ArchiveHeader(serial=serial, created=_naive(now()), key_check=key_check_value(key))
+        writer = ArchiveWriter.create(path, header)
+        logger.info("created ФН %s with archive %s", serial, path)
+        return cls(Path(path), writer, header, key, FnState(), now)
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike,
+        now: Callable[[], _dt.datetime],
+        master_key: bytes = DEFAULT_MASTER_KEY,
+    ) -> FiscalStorage:
+        """Open an existing archive and rebuild the ФН state by replaying its documents.
+
+        A torn tail (an interrupted last append) is cut off with a WARNING.
+        Raises ArchiveError when the file is missing, locked, damaged, or was
+        written with another master key.
+        """
+        writer = ArchiveWriter.open(path)
+        try:
+            contents = parse_archive(writer.read_all(), source=str(path))
+            key = derive_fn_key(master_key, contents.header.serial)
+            if key_check_value(key) != contents.header.key_check:
+                raise ArchiveError(f"{path}: the archive was signed with another master key")
+            state = FnState()
+            for document in contents.documents:
+                try:
+                    state.apply(document)
+                except (DecodeError, ValueError) as exc:
+                    raise ArchiveError(f"{path}: ФД {document.fd_number} cannot be replayed: {exc}") from None
+            writer.cut_torn_tail(contents.valid_size)
+        except BaseException:
+            writer.close()
+            raise
+        logger.info(
+            "opened ФН %s archive %s: %d documents, phase %d",
+            contents.header.serial, path, len(contents.documents), state.phase,
+        )
+        return cls(Path(path), writer, contents.header, key, state, now)
+
+    def close(self) -> None:
+        """Close the archive file. Further ``execute`` calls raise ArchiveError."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def __enter__(self) -> FiscalStorage:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    @property
+    def serial(self) -> str:
+        """The 16-digit ФН number."""
+        return self._header.serial
+
+    @property
+    def path(self) -> Path:
+        """Path of the archive file."""
+        return self._path
+
+    @property
+    def key(self) -> bytes:
+        """The ФН signing key (for ``verify_document``)."""
+        return self._key
+
+    @property
+    def phase(self) -> int:
+        """Current life phase (30h phase byte)."""
+        return self._state.phase
+
+    def execute(self, command: int, data: bytes) -> Answer:
+        """Run one ФН interface command; return ``(result code, answer data)``.
+
+        The result is an ``FnResult`` value; answer data are empty unless it is
+        00h. An I/O failure of the archive answers 03h (ФН error) and leaves
+        the state as it was. Raises ArchiveError only when the ФН is closed.
+        """
+        if self._writer is None:
+            raise ArchiveError(f"ФН {self.serial} is closed")
+        data = bytes(data)
+        if len(data) > MAX_DATA_SIZE:
+            return self.refuse(FnResult.UNKNOWN_COMMAND, f"request data of {len(data)} bytes exceed {MAX_DATA_SIZE}")
+        handler = self._handlers.get(command)
+        if handler is None:
+            return self.refuse(FnResult.UNKNOWN_COMMAND, f"command {command:02X}h is not supported")
+        try:
+            request = decode_request(command, data)
+        except DecodeError as exc:
+            return self.refuse(FnResult.UNKNOWN_COMMAND, f"malformed {command:02X}h request: {exc}")
+        try:
+            return handler(request)
+        except OSError:
+            logger.exception("ФН %s: archive write failed during command %02Xh", self.serial, command)
+            return FnResult.FN_FAILURE, b""
+
+    # Helpers shared by the command groups.
+
+    def refuse(self, result: FnResult, reason: str) -> Answer:
+        """Return a refusal answer and log its reason at DEBUG."""
+        logger.debug("ФН %s answers %02Xh (%s): %s", self.serial, result, result.name, reason)
+        return result, b""
+
+    def timer(self) -> _dt.datetime:
+        """Read the ФН timer."""
+        return _naive(self._now())
+
+    def form_document(
+        self,
+        form: int,
+        moment: _dt.datetime,
+        details: bytes,
+        fn_tlv: bytes = b"",
+        inn: str | None = None,
+        rnm: str | None = None,
+    ) -> tuple[int, int]:
+        """Sign, archive and apply the open document; return ``(ФД number, FP32)``.
+
+        ``details`` is the type-specific tail of the 40h record and ``fn_tlv``
+        the TLVs the ФН appends. ``inn`` and ``rnm`` default to the current
+        registration. Raises OSError when the archive cannot be written, with
+        nothing changed.
+        """
+        assert self._open is not None and self._writer is not None
+        registration = self._state.registration
+        fd_number = self._state.last_fd_number + 1
+        moment = moment.replace(second=0, microsecond=0)
+        stlv, fp32 = build_document(
+            key=self._key,
+            form=form,
+            serial=self.serial,
+            rnm=rnm if rnm is not None else registration.rnm,
+            inn=inn if inn is not None else registration.inn,
+            fd_number=fd_number,
+            moment=moment,
+            register_tlv=bytes(self._open.data),
+            fn_tlv=fn_tlv,
+        )
+        document = ArchivedDocument(
+            fd_number=fd_number,
+            form=form,
+            moment=moment,
+            fn_time=self.timer(),
+            fiscal_sign=fp32,
+            details=details,
+            stlv=stlv,
+        )
+        self._writer.append(encode_record(RECORD_DOCUMENT, document.encode_payload()))
+        self._state.apply(document)
+        self._open = None
+        logger.debug("ФН %s formed ФД %d, form %d, ФПД %d", self.serial, fd_number, form, fp32)
+        return fd_number, fp32
+
+    def not_fiscal(self) -> bool:
+        """True unless the ФН is in the fiscal mode."""
+        return self._state.phase != FnPhase.FISCAL_MODE
+
+    @staticmethod
+    def tlv_answer(item: tuple[int, bytes]) -> Answer:
+        """Return a successful answer carrying one TLV."""
+        return FnResult.OK, encode_tlv(*item)
+
+
+def _naive(moment: _dt.datetime) -> _dt.datetime:
+    if moment.tzinfo is not None:
+        raise InvalidArgumentError(f"the ФН timer must be a naive local time, got {moment.isoformat()}")
+    return moment
+
