@@ -18,6 +18,10 @@ at 0%, 1183 turnover without VAT, 1201 total.
 
 Zero values are written as one 00 byte rather than left out, so every close
 shift report has the same shape.
+
+NOTE: the ФФД 1.2 tables of these STLVs were not available as text. The order
+1145, 1232, 1146, 1233 and the 1135 count inside correction blocks follow
+secondary sources (driver tag maps, ОФД JSON), not the official tables.
 """
 
 from __future__ import annotations

@@ -332,6 +332,8 @@ class DocumentCommands:
             return self.refuse(FnResult.INVALID_STATE, "no close shift report with data is open")
         state = self._state
         shift = state.shift
+        # NOTE: 1111 counts the open and the close shift reports too; no public
+        # close shift report was found to confirm that choice.
         fn_tlv = (
             encode_tlv(TAG_DOCUMENTS_IN_SHIFT, encode_uint32(shift.documents + 1))
             + encode_tlv(TAG_RECEIPTS_IN_SHIFT, encode_uint32(shift.receipts))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kktemu.protocol.errors import DecodeError, EncodeError
@@ -142,6 +142,7 @@ def test_every_command_has_request_and_answer_types():
 
 
 @pytest.mark.parametrize("message_class", ALL_CLASSES, ids=lambda cls: cls.__name__)
+@settings(max_examples=50)
 @given(data=st.data())
 def test_codec_round_trip(message_class, data):
     value = data.draw(STRATEGIES[message_class])
@@ -151,6 +152,7 @@ def test_codec_round_trip(message_class, data):
 
 
 @pytest.mark.parametrize("command", list(FnCommand), ids=lambda command: command.name)
+@settings(max_examples=30)
 @given(data=st.data())
 def test_registry_round_trip(command, data):
     request = data.draw(STRATEGIES[REQUEST_TYPES[command]])
