@@ -7,6 +7,8 @@ import logging
 import zlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kktemu.fn_storage.archive_file import (
     HEADER_SIZE,
@@ -20,6 +22,9 @@ from kktemu.fn_storage.archive_file import (
 )
 from kktemu.fn_storage.errors import ArchiveError
 from kktemu.protocol.ffd.tlv import encode_tlv
+
+# A torn tail is shorter than the longest record these tests write.
+RECORD_OVERHEAD_MAX = 9 + 25 + 40 + 204
 
 HEADER = ArchiveHeader(serial="9999078900000001", created=dt.datetime(2024, 3, 1, 9, 0, 5), key_check=b"\x01\x02\x03\x04")
 
@@ -179,3 +184,37 @@ def test_writer_appends_records(tmp_path):
         writer.append(encode_record(RECORD_DOCUMENT, _document(number).encode_payload()))
     writer.close()
     assert path.read_bytes() == _image(2)
+
+
+@st.composite
+def archived_documents(draw):
+    count = draw(st.integers(0, 6))
+    result = []
+    for number in range(1, count + 1):
+        form = draw(st.sampled_from([1, 2, 3, 5, 11, 21]))
+        moment = draw(st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2200, 1, 1))).replace(second=0, microsecond=0)
+        result.append(ArchivedDocument(
+            fd_number=number,
+            form=form,
+            moment=moment,
+            fn_time=draw(st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2200, 1, 1))).replace(microsecond=0),
+            fiscal_sign=draw(st.integers(0, 0xFFFFFFFF)),
+            details=draw(st.binary(max_size=40)),
+            stlv=encode_tlv(form, draw(st.binary(max_size=200))),
+        ))
+    return result
+
+
+@given(archived_documents(), st.data())
+def test_archive_round_trip_and_any_cut(documents, data):
+    image = HEADER.encode() + b"".join(
+        encode_record(RECORD_DOCUMENT, document.encode_payload()) for document in documents
+    )
+    contents = parse_archive(image)
+    assert contents.documents == documents
+    assert contents.torn_tail_bytes == 0
+    cut = data.draw(st.integers(HEADER_SIZE, len(image)))
+    prefix = parse_archive(image[:cut])
+    assert prefix.documents == documents[:len(prefix.documents)]
+    assert prefix.valid_size + prefix.torn_tail_bytes == cut
+    assert prefix.torn_tail_bytes < RECORD_OVERHEAD_MAX
