@@ -15,8 +15,8 @@ from ..protocol.fn.archive import (
     DocumentTlvInfoAnswer,
     FiscalizationParameterRequest,
     FiscalizationResultAnswer,
-    record_class_for,
 )
+from ..protocol.fn.records import record_class_for
 from ..protocol.fn.codes import FnCommand, FnResult
 from ..protocol.fn.message import RawData
 from ..protocol.fn.service import ExpiryAnswer, FnPhase, SerialAnswer, StatusAnswer, VersionAnswer

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..protocol.errors import DecodeError
 from ..protocol.ffd.tlv import iter_tlv, read_tlv
-from ..protocol.fn.fields import FieldReader, decode_date_time, encode_date_time
+from ..protocol.fn.fields import FieldReader, encode_date_time
 from .errors import ArchiveError
 from .signing import SIGN_VALUE_SIZE, TAG_FISCAL_SIGN
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from ..protocol.ffd.tlv import encode_tlv, split_tlv
 from ..protocol.ffd.values import decode_string, decode_vln, encode_uint32, encode_unixtime
-from ..protocol.fn.archive import (
+from ..protocol.fn.records import (
     CloseFiscalModeRecord,
     ReceiptRecord,
     RegistrationRecord,
@@ -33,6 +33,7 @@ from ..protocol.fn.archive import (
 )
 from ..protocol.fn.codes import FnCommand, FnResult
 from ..protocol.fn.documents import (
+    FiscalDocumentAnswer,
     FormReceiptRequest,
     FormRegistrationRequest,
     ReceiptAnswer,
@@ -41,7 +42,6 @@ from ..protocol.fn.documents import (
     ShiftDocumentAnswer,
     ShiftParametersAnswer,
 )
-from ..protocol.fn.message import FiscalDocumentAnswer
 from ..protocol.fn.service import CurrentDocument as Doc
 from ..protocol.fn.service import FnPhase
 from .counters import TAG_FN_COUNTERS, TAG_SHIFT_COUNTERS, ReceiptFigures

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..protocol.ffd.tlv import split_tlv
 from ..protocol.ffd.values import decode_string
-from ..protocol.fn.archive import (
+from ..protocol.fn.records import (
     CloseFiscalModeRecord,
     RegistrationRecord,
     ReregistrationRecord,

@@ -14,7 +14,7 @@ from enum import IntEnum
 from ..errors import DecodeError, EncodeError
 from ..ffd.tlv import iter_tlv
 from .fields import FieldReader, encode_ascii, encode_date_or_none, encode_date_time, encode_uint
-from .message import FiscalDocumentAnswer, decode_flag, encode_byte
+from .message import decode_flag, encode_byte
 
 INN_SIZE = 12
 RNM_SIZE = 20
@@ -102,6 +102,26 @@ class FormRegistrationRequest:
         reason = reader.uint(1, "re-registration reason") if reader.remaining else None
         reader.finish()
         return cls(moment, inn, rnm, taxation, work_mode, reason)
+
+
+@dataclass(frozen=True)
+class FiscalDocumentAnswer:
+    """Answer of 03h and 05h: number of the formed document and its fiscal sign."""
+
+    fd_number: int
+    fiscal_sign: int
+
+    def encode(self) -> bytes:
+        """Encode ФД number (UInt32 LE) and ФП (UInt32 LE)."""
+        return encode_uint(self.fd_number, 4, "ФД number") + encode_uint(self.fiscal_sign, 4, "fiscal sign")
+
+    @classmethod
+    def decode(cls, data: bytes) -> FiscalDocumentAnswer:
+        """Decode the 8-byte answer."""
+        reader = FieldReader(data, "fiscal document answer")
+        result = cls(reader.uint(4, "ФД number"), reader.uint(4, "fiscal sign"))
+        reader.finish()
+        return result
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,6 @@ from typing import ClassVar
 from ..errors import DecodeError, EncodeError
 from .fields import FieldReader, encode_uint
 
-FD_NUMBER_SIZE = 4
-FISCAL_SIGN_SIZE = 4
-
 
 def decode_flag(value: int, field: str) -> bool:
     """Read a 0/1 byte as bool; any other value is a DecodeError."""
@@ -67,23 +64,3 @@ class RawData:
         if len(data) > cls.MAX_SIZE:
             raise DecodeError(f"data is {len(data)} bytes, at most {cls.MAX_SIZE} fit")
         return cls(bytes(data))
-
-
-@dataclass(frozen=True)
-class FiscalDocumentAnswer:
-    """Answer of 03h and 05h: number of the formed document and its fiscal sign."""
-
-    fd_number: int
-    fiscal_sign: int
-
-    def encode(self) -> bytes:
-        """Encode ФД number (UInt32 LE) and ФП (UInt32 LE)."""
-        return encode_uint(self.fd_number, 4, "ФД number") + encode_uint(self.fiscal_sign, 4, "fiscal sign")
-
-    @classmethod
-    def decode(cls, data: bytes) -> FiscalDocumentAnswer:
-        """Decode the 8-byte answer."""
-        reader = FieldReader(data, "fiscal document answer")
-        result = cls(reader.uint(4, "ФД number"), reader.uint(4, "fiscal sign"))
-        reader.finish()
-        return result

@@ -32,6 +32,7 @@ from .documents import (
     CloseFiscalModeRequest,
     DateTimeRequest,
     DocumentDataRequest,
+    FiscalDocumentAnswer,
     FormReceiptRequest,
     FormRegistrationRequest,
     ReceiptAnswer,
@@ -46,7 +47,7 @@ from .exchange import (
     ReadOfdBlockRequest,
     TransportStatusRequest,
 )
-from .message import FiscalDocumentAnswer, NoData, RawData
+from .message import NoData, RawData
 from .service import (
     DaysLeftAnswer,
     ExpiryAnswer,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kktemu.protocol.errors import DecodeError, EncodeError
 from kktemu.protocol.ffd.tlv import encode_tlv
-from kktemu.protocol.fn import archive, documents, exchange, message, service
+from kktemu.protocol.fn import archive, documents, exchange, message, records, service
 from kktemu.protocol.fn.codes import FnCommand
 from kktemu.protocol.fn.registry import ANSWER_TYPES, REQUEST_TYPES, decode_answer, decode_request
 
@@ -35,32 +35,32 @@ tlv_list = st.lists(tlv_item, max_size=5).map(b"".join)
 record_prefix = {"moment": minutes, "fd_number": u32, "fiscal_sign": u32}
 
 RECORDS = {
-    archive.RegistrationRecord: st.builds(
-        archive.RegistrationRecord, **record_prefix, inn=ascii_text(12), rnm=ascii_text(20), taxation=u8, work_mode=u8
+    records.RegistrationRecord: st.builds(
+        records.RegistrationRecord, **record_prefix, inn=ascii_text(12), rnm=ascii_text(20), taxation=u8, work_mode=u8
     ),
-    archive.ReregistrationRecord: st.builds(
-        archive.ReregistrationRecord, **record_prefix, inn=ascii_text(12), rnm=ascii_text(20), taxation=u8,
+    records.ReregistrationRecord: st.builds(
+        records.ReregistrationRecord, **record_prefix, inn=ascii_text(12), rnm=ascii_text(20), taxation=u8,
         work_mode=u8, reason=u8,
     ),
-    archive.ReceiptRecord: st.builds(archive.ReceiptRecord, **record_prefix, operation=u8, total=u40),
-    archive.ShiftRecord: st.builds(archive.ShiftRecord, **record_prefix, shift_number=u16),
-    archive.CloseFiscalModeRecord: st.builds(
-        archive.CloseFiscalModeRecord, **record_prefix, inn=ascii_text(12), rnm=ascii_text(20)
+    records.ReceiptRecord: st.builds(records.ReceiptRecord, **record_prefix, operation=u8, total=u40),
+    records.ShiftRecord: st.builds(records.ShiftRecord, **record_prefix, shift_number=u16),
+    records.CloseFiscalModeRecord: st.builds(
+        records.CloseFiscalModeRecord, **record_prefix, inn=ascii_text(12), rnm=ascii_text(20)
     ),
-    archive.SettlementReportRecord: st.builds(
-        archive.SettlementReportRecord, **record_prefix, unconfirmed_count=u32,
+    records.SettlementReportRecord: st.builds(
+        records.SettlementReportRecord, **record_prefix, unconfirmed_count=u32,
         first_unconfirmed=st.none() | minutes,
     ),
-    archive.GenericRecord: st.builds(archive.GenericRecord, **record_prefix, extra=st.binary(max_size=30)),
+    records.GenericRecord: st.builds(records.GenericRecord, **record_prefix, extra=st.binary(max_size=30)),
 }
 RECORD_TYPES = {
-    archive.RegistrationRecord: [0x01, 0x41],
-    archive.ReregistrationRecord: [0x0B, 0x4B],
-    archive.ReceiptRecord: [0x03, 0x83, 0xC3, 0x04, 0x1F, 0xDF, 0x29, 0xE9],
-    archive.ShiftRecord: [0x02, 0x05],
-    archive.CloseFiscalModeRecord: [0x06],
-    archive.SettlementReportRecord: [0x15],
-    archive.GenericRecord: [0x07, 0x51, 0x54],
+    records.RegistrationRecord: [0x01, 0x41],
+    records.ReregistrationRecord: [0x0B, 0x4B],
+    records.ReceiptRecord: [0x03, 0x83, 0xC3, 0x04, 0x1F, 0xDF, 0x29, 0xE9],
+    records.ShiftRecord: [0x02, 0x05],
+    records.CloseFiscalModeRecord: [0x06],
+    records.SettlementReportRecord: [0x15],
+    records.GenericRecord: [0x07, 0x51, 0x54],
 }
 
 
@@ -77,7 +77,7 @@ def find_document_answers(draw):
 STRATEGIES = {
     message.NoData: st.just(message.NoData()),
     message.RawData: st.builds(message.RawData, st.binary(max_size=1024)),
-    message.FiscalDocumentAnswer: st.builds(message.FiscalDocumentAnswer, u32, u32),
+    documents.FiscalDocumentAnswer: st.builds(documents.FiscalDocumentAnswer, u32, u32),
     documents.BeginRegistrationRequest: st.builds(documents.BeginRegistrationRequest, u8),
     documents.FormRegistrationRequest: st.builds(
         documents.FormRegistrationRequest, minutes, ascii_text(12), ascii_text(20), u8, u8, st.none() | u8
@@ -187,7 +187,7 @@ def test_receipt_record_vector():
     answer = archive.FindDocumentAnswer.decode(RECEIPT_RECORD)
     assert answer.document_type == 3
     assert answer.ticket_received is False
-    assert answer.record == archive.ReceiptRecord(
+    assert answer.record == records.ReceiptRecord(
         moment=dt.datetime(2017, 3, 24, 20, 53), fd_number=163, fiscal_sign=776727275, operation=1, total=20000
     )
     assert answer.encode() == RECEIPT_RECORD
@@ -195,7 +195,7 @@ def test_receipt_record_vector():
 
 def test_registration_record_vector():
     answer = archive.FindDocumentAnswer.decode(REGISTRATION_RECORD)
-    assert answer.record == archive.RegistrationRecord(
+    assert answer.record == records.RegistrationRecord(
         moment=dt.datetime(2017, 7, 6, 2, 52), fd_number=1, fiscal_sign=1305583543, inn="5024054445",
         rnm="0000001358026131", taxation=0x3F, work_mode=0x01,
     )
@@ -205,7 +205,7 @@ def test_registration_record_vector():
 def test_reregistration_record_vector():
     answer = archive.FindDocumentAnswer.decode(REREGISTRATION_RECORD)
     assert answer.document_type == 0x0B
-    assert answer.record == archive.ReregistrationRecord(
+    assert answer.record == records.ReregistrationRecord(
         moment=dt.datetime(2017, 7, 6, 2, 53), fd_number=2, fiscal_sign=412805154, inn="5024054445",
         rnm="0000001358026131", taxation=0x3F, work_mode=0x01, reason=4,
     )
@@ -222,11 +222,11 @@ def test_record_vectors_reject_truncation_and_trailing_bytes(raw):
 
 
 def test_record_type_version_bits():
-    assert archive.base_form(0xC3) == 3
-    assert archive.base_form(0xDF) == 31
-    assert archive.base_form(0x4B) == 11
-    assert archive.base_form(0x51) == 0x51
-    assert archive.record_class_for(0x83) is archive.ReceiptRecord
+    assert records.base_form(0xC3) == 3
+    assert records.base_form(0xDF) == 31
+    assert records.base_form(0x4B) == 11
+    assert records.base_form(0x51) == 0x51
+    assert records.record_class_for(0x83) is records.ReceiptRecord
 
 
 def test_expiry_answer_vector():
