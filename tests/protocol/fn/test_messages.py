@@ -151,6 +151,28 @@ def test_codec_round_trip(message_class, data):
     assert message_class.decode(encoded).encode() == encoded
 
 
+def _decodes_to(message_class, data):
+    try:
+        return message_class.decode(data)
+    except DecodeError:
+        return None
+
+
+@pytest.mark.parametrize("message_class", ALL_CLASSES, ids=lambda cls: cls.__name__)
+@settings(max_examples=25)
+@given(data=st.data())
+def test_codec_truncated_or_extended_input(message_class, data):
+    # A body cut short or followed by an extra byte never decodes to the same
+    # value: it is either rejected or read as another layout variant.
+    value = data.draw(STRATEGIES[message_class])
+    encoded = value.encode()
+    # An empty 02h body means report type 00h, so only that cut may agree.
+    first_cut = 1 if message_class is documents.BeginRegistrationRequest else 0
+    for cut in range(first_cut, len(encoded)):
+        assert _decodes_to(message_class, encoded[:cut]) != value
+    assert _decodes_to(message_class, encoded + b"\x00") != value
+
+
 @pytest.mark.parametrize("command", list(FnCommand), ids=lambda command: command.name)
 @settings(max_examples=30)
 @given(data=st.data())
