@@ -5,7 +5,8 @@
 * ``codes`` — ``FnCommand`` and ``FnResult`` with their descriptions.
 * ``fields`` — DATE_TIME, DATE and fixed ASCII field codecs.
 * ``documents``, ``service``, ``exchange``, ``archive`` — request and answer
-  dataclasses per command group; ``registry`` maps command codes to them.
+  dataclasses per command group; ``records`` — the fixed 40h archive records;
+  ``registry`` maps command codes to request and answer classes.
 """
 
 from .codes import FnCommand, FnResult, split_answer_code
