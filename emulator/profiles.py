@@ -36,6 +36,10 @@ class DeviceProfile:
     # ШТРИХ-М-01Ф. This order follows the FF46 tax bits (20 %, 10 %, 0 %, без НДС).
     tax_group_rates: tuple[int, int, int, int] = (1, 2, 5, 6)
     ff_after_ack: bool = False
+    # A sale, receipt or cash operation with the shift closed opens it first, as
+    # registers of this generation do. NOTE: not confirmed for every Штрих-М
+    # firmware; profiles that need the 3Dh refusal instead turn it off.
+    auto_open_shift: bool = True
 
     def __post_init__(self) -> None:
         if self.ffd_version not in FFD_VERSION_CODES:
@@ -55,6 +59,14 @@ class DeviceProfile:
 
 SHTRIH_M_01F = DeviceProfile(name="shtrih-m-01f", device_name="ШТРИХ-М-01Ф", model_id=250)
 """ШТРИХ-М-01Ф: the model the pyshtrih driver recognises by its 0xFC name."""
+
+def profile_version(ffd_code: int) -> str:
+    """Return the ФФД version string for a 1209 code. Raises ValueError for unsupported codes."""
+    for version, code in FFD_VERSION_CODES.items():
+        if code == ffd_code:
+            return version
+    raise ValueError(f"unsupported ФФД version code {ffd_code}: kktemu writes ФФД 1.05 (2) and 1.2 (4)")
+
 
 PROFILES = {profile.name: profile for profile in (SHTRIH_M_01F,)}
 

@@ -8,7 +8,7 @@
 """
 
 from .archive_file import ArchiveContents, ArchivedDocument, ArchiveHeader, read_archive
-from .errors import ArchiveError, InvalidArgumentError
+from .errors import ArchiveError, ArchiveLockedError, InvalidArgumentError
 from .signing import DEFAULT_MASTER_KEY, derive_fn_key, verify_document
 from .storage import FiscalStorage
 
@@ -16,6 +16,7 @@ __all__ = [
     "DEFAULT_MASTER_KEY",
     "ArchiveContents",
     "ArchiveError",
+    "ArchiveLockedError",
     "ArchiveHeader",
     "ArchivedDocument",
     "FiscalStorage",

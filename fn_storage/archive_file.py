@@ -26,7 +26,7 @@ from pathlib import Path
 from ..protocol.errors import DecodeError
 from ..protocol.ffd.tlv import iter_tlv, read_tlv
 from ..protocol.fn.fields import FieldReader, encode_date_time
-from .errors import ArchiveError
+from .errors import ArchiveError, ArchiveLockedError
 from .signing import SIGN_VALUE_SIZE, TAG_FISCAL_SIGN
 
 logger = logging.getLogger(__name__)
@@ -330,7 +330,7 @@ class ArchiveWriter:
             fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self._file.close()
-            raise ArchiveError(f"{self._path} is open in another ФН model (the file is locked)") from None
+            raise ArchiveLockedError(f"{self._path} is open in another ФН model (the file is locked)") from None
 
     def _write(self, data: bytes) -> None:
         self._file.seek(self._size)

@@ -16,5 +16,9 @@ class ArchiveError(KktemuError):
         self.offset = offset
 
 
+class ArchiveLockedError(ArchiveError):
+    """The archive file is open in another ФН model (its advisory lock is taken)."""
+
+
 class InvalidArgumentError(KktemuError, ValueError):
     """A caller passed a value the fiscal storage model cannot use (a malformed ФН serial, ...)."""

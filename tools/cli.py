@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
+from .fn_inspect import inspect
+from .i18n import LANGUAGES, resolve_language
+from .serve import serve
 
-@click.group()
-def main() -> None:
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(LANGUAGES),
+              help="Language of messages and tag names; by default the locale's (ru_* selects Russian).")
+@click.option("-v", "--verbose", count=True,
+              help="Log more: -v for INFO, -vv for DEBUG with hex frames on the kktemu.wire logger.")
+@click.pass_context
+def main(ctx: click.Context, lang: str | None, verbose: int) -> None:
     """Emulator of a cloud fiscal cash register (ККТ) and its fiscal storage (ФН)."""
+    ctx.ensure_object(dict)
+    ctx.obj["lang"] = resolve_language(lang)
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.group()
+def fn() -> None:
+    """Work with ФН archive files (fiscal storage dumps)."""
+
+
+main.add_command(serve)
+fn.add_command(inspect)

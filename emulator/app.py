@@ -1,0 +1,70 @@
+"""One emulated register assembled: ФН archive file, register model and Штрих-М dialect.
+
+``Emulator`` is what ``kktemu serve`` runs and what tests start in-process. It
+opens the ФН archive at ``fn_path`` (continuing its numbering) or creates a
+fresh test ФН there, which the register then registers by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+from kktemu.fn_storage import DEFAULT_MASTER_KEY, FiscalStorage
+from kktemu.fn_storage.identifiers import make_test_fn_serial
+
+from .clock import Clock
+from .dialects.shtrih import ShtrihDialect
+from .fn_client import FnClient
+from .profiles import SHTRIH_M_01F, DeviceProfile
+from .register import Register
+
+logger = logging.getLogger(__name__)
+
+
+class Emulator:
+    """A register with its ФН, ready to execute Штрих-М command bodies.
+
+    ``fn_serial`` names a new ФН (``9999078900`` and six digits); when omitted a
+    random test serial is chosen. It is ignored for an existing archive. Raises
+    ``ArchiveError`` when ``fn_path`` exists but is not a valid kktemu ФН archive.
+    """
+
+    def __init__(self, fn_path: str | Path, *, profile: DeviceProfile = SHTRIH_M_01F,
+                 clock: Clock | None = None, master_key: bytes = DEFAULT_MASTER_KEY,
+                 fn_serial: str | None = None):
+        self.clock = clock or Clock()
+        self.fn_path = Path(fn_path)
+        if self.fn_path.exists():
+            self.storage = FiscalStorage.open(self.fn_path, self.clock.now, master_key=master_key)
+            logger.info("opened ФН %s from %s", self.storage.serial, self.fn_path)
+        else:
+            serial = fn_serial or make_test_fn_serial(secrets.randbelow(1_000_000))
+            self.storage = FiscalStorage.create(self.fn_path, serial, self.clock.now, master_key=master_key)
+            logger.info("created test ФН %s in %s", serial, self.fn_path)
+        try:
+            self.register = Register.start(FnClient(self.storage), self.clock, profile)
+        except BaseException:
+            self.storage.close()
+            raise
+        self.dialect = ShtrihDialect(self.register)
+
+    @property
+    def fn_serial(self) -> str:
+        """The 16-digit ФН number."""
+        return self.storage.serial
+
+    def execute(self, body: bytes) -> bytes:
+        """Execute one Штрих-М command body and return the answer body."""
+        return self.dialect.execute(body)
+
+    def close(self) -> None:
+        """Close the ФН archive file."""
+        self.storage.close()
+
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

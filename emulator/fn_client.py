@@ -1,0 +1,147 @@
+"""The register's side of the ФН interface: typed calls over ``execute(command, data)``.
+
+A real register talks to its ФН over an internal UART with the commands of the
+ФН interface description; kktemu's register does the same through any object
+with ``execute(command: int, data: bytes) -> (result, data)``, usually a
+``FiscalStorage``. A non-zero result becomes ``Refusal(FN_ERROR, fn_code=...)``
+so the dialect can pass the ФН code on to the host.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Protocol
+
+from kktemu.protocol.ffd.tlv import iter_tlv, read_tlv
+from kktemu.protocol.fn import archive, documents, service
+from kktemu.protocol.fn.codes import FnCommand, FnResult, split_answer_code
+from kktemu.protocol.fn.frame import MAX_DATA_SIZE
+
+from .refusals import Reason, Refusal
+
+logger = logging.getLogger(__name__)
+
+
+class FnPort(Protocol):
+    """What the register needs of a ФН: one command in, result code and data out."""
+
+    def execute(self, command: int, data: bytes) -> tuple[int, bytes]: ...
+
+
+def fn_moment(moment: dt.datetime) -> dt.datetime:
+    """Truncate a time to the minute, the precision of the ФН interface's DATE_TIME."""
+    return moment.replace(second=0, microsecond=0)
+
+
+class FnClient:
+    """Typed ФН interface commands. Every method raises Refusal when the ФН refuses."""
+
+    def __init__(self, port: FnPort):
+        self._port = port
+
+    def call(self, command: FnCommand, data: bytes = b"") -> bytes:
+        """Send one command and return the answer data of a successful result."""
+        code, answer = self._port.execute(command, data)
+        result, _warning = split_answer_code(code)
+        if result != FnResult.OK:
+            logger.info("ФН refused %s (%02Xh) with result %02Xh", command.name, command, result)
+            raise Refusal(Reason.FN_ERROR, f"ФН command {command:02X}h", fn_code=result)
+        return answer
+
+    # Status and archive.
+
+    def status(self) -> service.StatusAnswer:
+        """30h: phase, open document, shift state, last document."""
+        return service.StatusAnswer.decode(self.call(FnCommand.GET_STATUS))
+
+    def shift_parameters(self) -> documents.ShiftParametersAnswer:
+        """10h: whether a shift is open, its number and the receipts in it."""
+        return documents.ShiftParametersAnswer.decode(self.call(FnCommand.GET_SHIFT_PARAMETERS))
+
+    def expiry(self) -> service.ExpiryAnswer:
+        """32h: validity date and the re-registrations left and done."""
+        return service.ExpiryAnswer.decode(self.call(FnCommand.GET_EXPIRY))
+
+    def find_document(self, fd_number: int) -> archive.FindDocumentAnswer:
+        """40h: the type byte, квитанция flag and archive record of document ``fd_number``."""
+        request = archive.FindDocumentRequest(fd_number).encode()
+        return archive.FindDocumentAnswer.decode(self.call(FnCommand.FIND_DOCUMENT, request))
+
+    def read_document(self, fd_number: int) -> tuple[int, list[tuple[int, bytes]]]:
+        """45h, then 46h until 08h: the form code and top-level TLVs of a document."""
+        request = archive.DocumentTlvRequest(fd_number).encode()
+        info = archive.DocumentTlvInfoAnswer.decode(self.call(FnCommand.REQUEST_DOCUMENT_TLV, request))
+        items = []
+        while True:
+            code, data = self._port.execute(FnCommand.READ_DOCUMENT_TLV, b"")
+            result, _warning = split_answer_code(code)
+            if result == FnResult.NO_DATA:
+                return info.document_type, items
+            if result != FnResult.OK:
+                raise Refusal(Reason.FN_ERROR, "ФН command 46h", fn_code=result)
+            items.extend(iter_tlv(data))
+
+    # Documents.
+
+    def cancel_document(self) -> None:
+        """06h: drop the open document and its data."""
+        self.call(FnCommand.CANCEL_DOCUMENT)
+
+    def send_data(self, tlv: bytes) -> None:
+        """07h, as many times as needed: whole TLVs in chunks that fit one ФН frame."""
+        offset = 0
+        while offset < len(tlv):
+            end = offset
+            while end < len(tlv):
+                item = read_tlv(tlv, end)
+                if item is None:
+                    raise ValueError("document data ends inside a TLV")
+                if item[2] - offset > MAX_DATA_SIZE and end > offset:
+                    break
+                end = item[2]
+            self.call(FnCommand.SEND_DOCUMENT_DATA, bytes(tlv[offset:end]))
+            offset = end
+
+    def register(self, moment: dt.datetime, tlv: bytes, inn: str, rnm: str, taxation: int,
+                 work_mode: int) -> documents.FiscalDocumentAnswer:
+        """02h, 07h, 03h: the registration report of a ФН in phase 1."""
+        self.call(FnCommand.BEGIN_REGISTRATION_REPORT, documents.BeginRegistrationRequest().encode())
+        return self._finish(
+            tlv, FnCommand.FORM_REGISTRATION_REPORT,
+            documents.FormRegistrationRequest(fn_moment(moment), inn, rnm, taxation, work_mode).encode(),
+            documents.FiscalDocumentAnswer,
+        )
+
+    def open_shift(self, moment: dt.datetime, tlv: bytes) -> documents.ShiftDocumentAnswer:
+        """11h, 07h, 12h: the open shift report."""
+        self.call(FnCommand.BEGIN_OPEN_SHIFT, documents.BeginOpenShiftRequest(fn_moment(moment)).encode())
+        return self._finish(tlv, FnCommand.OPEN_SHIFT, b"", documents.ShiftDocumentAnswer)
+
+    def close_shift(self, moment: dt.datetime, tlv: bytes) -> documents.ShiftDocumentAnswer:
+        """13h, 07h, 14h: the close shift report."""
+        self.call(FnCommand.BEGIN_CLOSE_SHIFT, documents.BeginCloseShiftRequest(fn_moment(moment)).encode())
+        return self._finish(tlv, FnCommand.CLOSE_SHIFT, b"", documents.ShiftDocumentAnswer)
+
+    def begin_receipt(self, moment: dt.datetime) -> None:
+        """15h: begin a receipt; the ФН checks the shift and the time here."""
+        self.call(FnCommand.BEGIN_RECEIPT, documents.BeginReceiptRequest(fn_moment(moment)).encode())
+
+    def form_receipt(self, moment: dt.datetime, tlv: bytes, operation: int,
+                     total: int) -> documents.ReceiptAnswer:
+        """07h, 16h: send the receipt data and form the receipt begun with 15h."""
+        request = documents.FormReceiptRequest(fn_moment(moment), operation, total).encode()
+        return self._finish(tlv, FnCommand.FORM_RECEIPT, request, documents.ReceiptAnswer)
+
+    def _finish(self, tlv: bytes, command: FnCommand, request: bytes, answer_type):
+        try:
+            self.send_data(tlv)
+            return answer_type.decode(self.call(command, request))
+        except Refusal:
+            self._cancel_quietly()
+            raise
+
+    def _cancel_quietly(self) -> None:
+        code, _ = self._port.execute(FnCommand.CANCEL_DOCUMENT, b"")
+        if split_answer_code(code)[0] != FnResult.OK:
+            logger.info("ФН refused 06h after a failed document: %02Xh", code)
