@@ -18,26 +18,42 @@ from kktemu.protocol.ffd.forms import form_name
 from kktemu.protocol.ffd.tlv import iter_tlv
 from kktemu.protocol.ffd.values import decode_vln
 
-from .errors import open_failure
-from .i18n import message
+from .errors import CliError, fn_read_error
+from .i18n import COLUMNS, message
 
 TOTAL_TAG = 1020
+TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
-@click.command()
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.command(short_help="List the fiscal documents of a ФН archive file, or decode one.")
+@click.argument("path", type=click.Path())
 @click.option("--doc", "fd_number", type=click.IntRange(min=1), metavar="N",
-              help="Show document ФД N with every tag decoded.")
+              help="Show only ФД number N, with every tag decoded.")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print JSON Lines: one object per document (fd, form, datetime, fiscal_sign, tlv, fields).")
+              help="Print JSON Lines instead of text: one object per document.")
 @click.pass_context
 def inspect(ctx: click.Context, path: str, fd_number: int | None, as_json: bool) -> None:
-    """List the fiscal documents in the ФН archive PATH, or show one with --doc."""
+    """List the fiscal documents in the ФН archive file PATH, or decode one with --doc.
+
+    The list has one row per document: ФД number, form code and name, date and
+    time (tag 1012), printed ФПД and total (tag 1020, rubles) where the
+    document has one. --doc N prints every tag of ФД N with its name and
+    decoded value; tags unknown to the ФФД dictionary are shown as hex.
+
+    --json prints one object per line with the keys fd, form, form_name,
+    datetime (ISO 8601, local time), fiscal_sign (the printed ФПД), total
+    (kopecks or null), ticket (ОФД квитанция received), tlv (the whole document
+    as hex) and fields (the decoded tags).
+
+    The file is only read. An unfinished last record (an interrupted write) is
+    skipped with a warning on stderr. Exit status: 0 on success, 1 when the
+    file is missing, unreadable or damaged, or ФД N is not in it.
+    """
     lang = ctx.obj["lang"]
     try:
         contents = read_archive(path)
     except (KktemuError, OSError) as exc:
-        raise open_failure(exc, path, lang) from exc
+        raise fn_read_error(exc, path, lang) from exc
     if contents.torn_tail_bytes:
         click.echo(message("torn_tail", lang, count=contents.torn_tail_bytes, path=path), err=True)
     documents = contents.documents
@@ -47,28 +63,31 @@ def inspect(ctx: click.Context, path: str, fd_number: int | None, as_json: bool)
         for document in documents:
             click.echo(json.dumps(_document_json(document, lang), ensure_ascii=False))
     elif fd_number is not None:
-        _print_document(documents[0], lang)
+        _print_document(documents[0], path, lang)
     else:
         header = contents.header
         click.echo(message("header", lang, serial=header.serial, version=header.version,
-                           created=header.created.strftime("%Y-%m-%d %H:%M"), count=len(documents)))
+                           created=header.created.strftime(TIME_FORMAT), count=len(documents)))
         _print_table(documents, lang)
 
 
 def _find(documents: list[ArchivedDocument], fd_number: int, path: str, lang: str) -> ArchivedDocument:
-    for document in documents:
-        if document.fd_number == fd_number:
-            return document
+    # The archive reader guarantees ФД numbers 1, 2, 3, ... in order.
+    if 1 <= fd_number <= len(documents):
+        return documents[fd_number - 1]
     if not documents:
-        raise click.ClickException(message("empty_archive", lang, number=fd_number, path=path))
-    raise click.ClickException(message("no_document", lang, number=fd_number, path=path,
-                                       first=documents[0].fd_number, last=documents[-1].fd_number))
+        raise CliError(message("empty_archive", lang, number=fd_number, path=path), lang)
+    raise CliError(message("no_document", lang, number=fd_number, path=path,
+                           first=documents[0].fd_number, last=documents[-1].fd_number), lang)
 
 
 def _total(document: ArchivedDocument) -> int | None:
-    for tag, value in iter_tlv(document.tlv):
-        if tag == TOTAL_TAG:
-            return decode_vln(value)
+    try:
+        for tag, value in iter_tlv(document.tlv):
+            if tag == TOTAL_TAG:
+                return decode_vln(value)
+    except DecodeError:
+        return None
     return None
 
 
@@ -77,45 +96,40 @@ def _form_label(code: int, lang: str) -> str:
 
 
 def _print_table(documents: list[ArchivedDocument], lang: str) -> None:
-    rows = [message("columns", lang)]
+    """Print the document list: numbers and amounts right-aligned, text left-aligned."""
+    rows = [COLUMNS[lang]]
     for document in documents:
         total = _total(document)
         rows.append((
             str(document.fd_number),
             f"{document.form} {_form_label(document.form, lang)}",
-            document.moment.strftime("%Y-%m-%d %H:%M"),
+            document.moment.strftime(TIME_FORMAT),
             str(document.fiscal_sign),
             "" if total is None else format_money(total),
         ))
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(COLUMNS[lang]))]
     for row in rows:
         cells = [row[0].rjust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2]),
                  row[3].rjust(widths[3]), row[4].rjust(widths[4])]
         click.echo("  ".join(cells).rstrip())
 
 
-def _print_document(document: ArchivedDocument, lang: str) -> None:
+def _print_document(document: ArchivedDocument, path: str, lang: str) -> None:
+    received = "ticket_received" if document.ticket else "ticket_missing"
     click.echo(message("document_title", lang, number=document.fd_number,
                        form=_form_label(document.form, lang), code=document.form))
-    click.echo(message("document_time", lang, moment=document.moment.strftime("%Y-%m-%d %H:%M"),
-                       sign=document.fiscal_sign, ticket=message("yes" if document.ticket else "no", lang)))
+    click.echo(message("document_time", lang, moment=document.moment.strftime(TIME_FORMAT),
+                       sign=document.fiscal_sign, ticket=message(received, lang)))
     try:
         fields = decode_document(document.stlv).fields
     except DecodeError as exc:
-        raise click.ClickException(message("document_damaged", lang, number=document.fd_number,
-                                           reason=exc)) from exc
+        raise CliError(message("document_damaged", lang, number=document.fd_number, path=path,
+                               reason=exc), lang) from exc
     for line in format_fields(fields, lang):
         click.echo("  " + line)
 
 
 def _document_json(document: ArchivedDocument, lang: str) -> dict[str, object]:
-    try:
-        fields = fields_to_json(decode_document(document.stlv).fields, lang)
-    except DecodeError as exc:
-        fields = None
-        error = str(exc)
-    else:
-        error = None
     item: dict[str, object] = {
         "fd": document.fd_number,
         "form": document.form,
@@ -125,8 +139,10 @@ def _document_json(document: ArchivedDocument, lang: str) -> dict[str, object]:
         "total": _total(document),
         "ticket": document.ticket,
         "tlv": document.stlv.hex().upper(),
-        "fields": fields,
     }
-    if error is not None:
-        item["error"] = error
+    try:
+        item["fields"] = fields_to_json(decode_document(document.stlv).fields, lang)
+    except DecodeError as exc:
+        item["fields"] = None
+        item["error"] = str(exc)
     return item

@@ -1,8 +1,12 @@
 """User-facing CLI messages in English and Russian.
 
 The language comes from ``--lang`` or, when that is absent, from the locale
-(LC_ALL, LC_MESSAGES, LANG): a locale starting with "ru" selects Russian.
-Tag and document names come from the ФФД dictionary, which has both languages.
+(LC_ALL, then LC_MESSAGES, then LANG; the first one set decides): a locale
+starting with "ru" selects Russian. Tag and document names come from the ФФД
+dictionary, which has both languages.
+
+The ``listening ...`` lines of ``kktemu serve`` stay the same in both languages
+because scripts parse them.
 """
 
 from __future__ import annotations
@@ -11,6 +15,17 @@ import os
 
 LANGUAGES = ("en", "ru")
 
+ERROR_PREFIX = {"en": "Error:", "ru": "Ошибка:"}
+
+COLUMNS = {"en": ("ФД", "form", "date and time", "ФПД", "total"),
+           "ru": ("ФД", "форма", "дата и время", "ФПД", "итог")}
+"""Column titles of the ``fn inspect`` table."""
+
+_ARCHIVE_FIX = {
+    "en": "Check that it is an archive written by `kktemu serve --fn-file`, or restore it from a copy",
+    "ru": "Проверьте, что это архив, записанный `kktemu serve --fn-file`, или восстановите его из копии",
+}
+
 MESSAGES: dict[str, dict[str, str]] = {
     "listening_tcp": {"en": "listening tcp {address}", "ru": "listening tcp {address}"},
     "listening_pty": {"en": "listening pty {path}", "ru": "listening pty {path}"},
@@ -18,48 +33,102 @@ MESSAGES: dict[str, dict[str, str]] = {
                 "ru": "файл ФН {path} номер {serial} ФФД {ffd}"},
     "stopped": {"en": "stopped", "ru": "остановлен"},
     "bind_failed": {
-        "en": "cannot listen on {address}: {reason}. Pick another port with --port (0 picks a free one).",
-        "ru": "не удалось открыть {address}: {reason}. Укажите другой порт в --port (0 выбирает свободный).",
+        "en": "cannot listen on {address}: {reason}. Give a free port with --port, or 0 to pick one.",
+        "ru": "не удалось открыть {address}: {reason}. Укажите свободный порт в --port или 0, "
+              "чтобы выбрать его автоматически.",
+    },
+    "bad_host": {
+        "en": "cannot listen on {address}: {reason}. Give an IP address or host name of this machine "
+              "with --host (127.0.0.1 by default).",
+        "ru": "не удалось открыть {address}: {reason}. Укажите в --host IP-адрес или имя этого компьютера "
+              "(по умолчанию 127.0.0.1).",
     },
     "pty_failed": {
         "en": "cannot publish the virtual serial port at {path}: {reason}. Give another path with --pty.",
-        "ru": "не удалось создать виртуальный последовательный порт {path}: {reason}. Укажите другой путь в --pty.",
+        "ru": "не удалось создать виртуальный последовательный порт {path}: {reason}. "
+              "Укажите другой путь в --pty.",
+    },
+    "pty_not_symlink": {
+        "en": "cannot publish the virtual serial port at {path}: a file that is not a symlink is there. "
+              "Remove it or give another path with --pty.",
+        "ru": "не удалось создать виртуальный последовательный порт {path}: по этому пути лежит файл, "
+              "который не является символической ссылкой. Удалите его или укажите другой путь в --pty.",
     },
     "fn_not_found": {
-        "en": "ФН file {path} not found. Check the path; `kktemu serve --fn-file {path}` creates a new one.",
-        "ru": "файл ФН {path} не найден. Проверьте путь; `kktemu serve --fn-file {path}` создаёт новый.",
+        "en": "ФН file {path} not found. Check the path; `kktemu serve --fn-file {path}` creates a new ФН there.",
+        "ru": "файл ФН {path} не найден. Проверьте путь; `kktemu serve --fn-file {path}` создаёт там новый ФН.",
     },
-    "fn_unreadable": {"en": "cannot read ФН file {path}: {reason}.",
-                      "ru": "не удалось прочитать файл ФН {path}: {reason}."},
+    "fn_no_directory": {
+        "en": "cannot create ФН file {path}: directory {directory} does not exist. "
+              "Create it or give another --fn-file.",
+        "ru": "не удалось создать файл ФН {path}: каталога {directory} нет. "
+              "Создайте его или укажите другой --fn-file.",
+    },
+    "fn_is_directory": {
+        "en": "{path} is a directory, not a ФН file. Give the path of the archive file itself.",
+        "ru": "{path} — каталог, а не файл ФН. Укажите путь к самому файлу архива.",
+    },
+    "fn_unreadable": {
+        "en": "cannot read ФН file {path}: {reason}. Check the file's permissions.",
+        "ru": "не удалось прочитать файл ФН {path}: {reason}. Проверьте права доступа к файлу.",
+    },
+    "fn_cannot_open": {
+        "en": "cannot open or create ФН file {path}: {reason}. Check the permissions of the file and its "
+              "directory, or give another --fn-file.",
+        "ru": "не удалось открыть или создать файл ФН {path}: {reason}. Проверьте права доступа к файлу "
+              "и каталогу или укажите другой --fn-file.",
+    },
     "fn_corrupt": {
-        "en": "ФН file {path} is not a valid kktemu archive: {reason}.",
-        "ru": "файл ФН {path} не является исправным архивом kktemu: {reason}.",
+        "en": "ФН file {path} is not a valid kktemu archive: {reason}. " + _ARCHIVE_FIX["en"]
+              + "; the file was not changed.",
+        "ru": "файл ФН {path} не является исправным архивом kktemu: {reason}. " + _ARCHIVE_FIX["ru"]
+              + "; файл не изменён.",
+    },
+    "fn_corrupt_serve": {
+        "en": "ФН file {path} is not a valid kktemu archive: {reason}. Give another --fn-file "
+              "(a path that does not exist gets a new ФН); the file was not changed.",
+        "ru": "файл ФН {path} не является исправным архивом kktemu: {reason}. Укажите другой --fn-file "
+              "(по несуществующему пути создаётся новый ФН); файл не изменён.",
+    },
+    "fn_start_failed": {
+        "en": "the register cannot start with ФН file {path}: {reason}. Give another --fn-file "
+              "(a path that does not exist gets a new ФН); run with -v for details.",
+        "ru": "ККТ не запускается с файлом ФН {path}: {reason}. Укажите другой --fn-file "
+              "(по несуществующему пути создаётся новый ФН); подробности покажет -v.",
     },
     "fn_in_use": {
-        "en": "cannot open ФН file {path}: {reason}. Stop the other emulator using it or give another --fn-file.",
-        "ru": "не удалось открыть файл ФН {path}: {reason}. Остановите другой эмулятор с этим файлом или укажите другой --fn-file.",
+        "en": "ФН file {path} is in use by another kktemu process (the file is locked). "
+              "Stop that emulator or give another --fn-file.",
+        "ru": "файл ФН {path} используется другим процессом kktemu (файл заблокирован). "
+              "Остановите тот эмулятор или укажите другой --fn-file.",
     },
     "torn_tail": {
-        "en": "warning: the last {count} bytes of {path} are an unfinished record (power cut during a write) and were skipped",
-        "ru": "предупреждение: последние {count} байт файла {path} — незавершённая запись (сбой питания при записи), пропущены",
+        "en": "warning: the last {count} bytes of {path} are an unfinished record (an interrupted write) "
+              "and were skipped; `kktemu serve` cuts them off when it next opens the file",
+        "ru": "предупреждение: последние {count} байт файла {path} — незавершённая запись (прерванная запись "
+              "на диск), они пропущены; `kktemu serve` отрежет их при следующем открытии файла",
     },
     "no_document": {
-        "en": "ФД {number} is not in {path}: it holds ФД {first}..{last}. Pick a number in that range.",
-        "ru": "ФД {number} нет в {path}: в нём ФД {first}..{last}. Укажите номер из этого диапазона.",
+        "en": "ФД {number} is not in {path}: it contains ФД {first}..{last}. Give --doc a number in that range.",
+        "ru": "ФД {number} нет в {path}: в нём ФД {first}..{last}. Укажите в --doc номер из этого диапазона.",
     },
-    "empty_archive": {"en": "ФД {number} is not in {path}: the archive holds no documents.",
-                      "ru": "ФД {number} нет в {path}: в архиве нет документов."},
+    "empty_archive": {
+        "en": "ФД {number} is not in {path}: the archive contains no documents yet.",
+        "ru": "ФД {number} нет в {path}: в архиве ещё нет документов.",
+    },
     "header": {"en": "ФН {serial}, archive format {version}, created {created}, {count} documents",
                "ru": "ФН {serial}, формат архива {version}, создан {created}, документов: {count}"},
-    "columns": {"en": ("ФД", "form", "date and time", "ФПД", "total"),
-                "ru": ("ФД", "форма", "дата и время", "ФПД", "итог")},
     "document_title": {"en": "ФД {number}: {form} (form {code})", "ru": "ФД {number}: {form} (форма {code})"},
-    "document_time": {"en": "date and time {moment}, ФПД {sign}, квитанция ОФД {ticket}",
-                      "ru": "дата и время {moment}, ФПД {sign}, квитанция ОФД {ticket}"},
-    "yes": {"en": "received", "ru": "получена"},
-    "no": {"en": "not received", "ru": "не получена"},
-    "document_damaged": {"en": "ФД {number} cannot be decoded: {reason}",
-                         "ru": "ФД {number} не удаётся разобрать: {reason}"},
+    "document_time": {"en": "date and time {moment}, ФПД {sign}, ОФД квитанция: {ticket}",
+                      "ru": "дата и время {moment}, ФПД {sign}, квитанция ОФД: {ticket}"},
+    "ticket_received": {"en": "received", "ru": "получена"},
+    "ticket_missing": {"en": "not received", "ru": "не получена"},
+    "document_damaged": {
+        "en": "ФД {number} cannot be decoded: {reason}. `kktemu fn inspect {path} --doc {number} --json` "
+              "prints its raw TLV as hex.",
+        "ru": "ФД {number} не удаётся разобрать: {reason}. `kktemu fn inspect {path} --doc {number} --json` "
+              "выводит его TLV в hex.",
+    },
     "unknown_form": {"en": "unknown form", "ru": "неизвестная форма"},
 }
 
@@ -75,7 +144,9 @@ def resolve_language(option: str | None) -> str:
     return "en"
 
 
-def message(key: str, lang: str, **values: object):
-    """Return message ``key`` in ``lang``, formatted with ``values`` (tuples are returned as is)."""
-    text = MESSAGES[key][lang]
-    return text.format(**values) if isinstance(text, str) else text
+def message(key: str, lang: str, **values: object) -> str:
+    """Return message ``key`` in ``lang`` ("en" or "ru"), formatted with ``values``.
+
+    Raises KeyError for an unknown key or language.
+    """
+    return MESSAGES[key][lang].format(**values)

@@ -1,90 +1,153 @@
-"""``kktemu serve``: run one emulated register on TCP and, optionally, a virtual serial port."""
+"""``kktemu serve``: run one emulated register on TCP and, optionally, a virtual serial port.
+
+Startup binds the TCP port and publishes the pty before it opens the ФН file, so
+a busy port or a bad pty path fails before a new ФН archive is created. The
+ready lines are printed only after the SIGINT and SIGTERM handlers are
+installed, so a supervisor that signals right after reading them gets a clean
+stop (exit status 0, pty symlink removed).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import errno
 import logging
 import signal
+import socket
 import sys
 
 import click
 
 from kktemu.emulator.app import Emulator
-from kktemu.emulator.profiles import FFD_VERSION_CODES, get_profile
+from kktemu.emulator.profiles import FFD_VERSION_CODES, DeviceProfile, get_profile
 from kktemu.emulator.transports.pty import PtyPathError, PtyPort
 from kktemu.emulator.transports.session import serialized
 from kktemu.emulator.transports.tcp import TcpServer
 from kktemu.protocol.errors import KktemuError
 
-from .errors import open_failure
+from .errors import CliError, fn_open_error, os_reason
 from .i18n import message
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_FN_FILE = "kktemu.fn"
+PROFILE_NAME = "shtrih-m-01f"
+# Bind errors that mean the host address is wrong rather than the port busy.
+_HOST_ERRNOS = frozenset((errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT))
 
 
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on for TCP clients.")
-@click.option("--port", default=7778, show_default=True, type=click.IntRange(0, 65535),
-              help="TCP port for the Штрих-М protocol; 0 picks a free port and prints it.")
-@click.option("--pty", "pty_path", metavar="PATH",
-              help="Also serve a virtual serial port and publish it as a symlink at PATH.")
-@click.option("--fn-file", default=DEFAULT_FN_FILE, show_default=True, metavar="PATH",
-              help="ФН archive file; a fresh test ФН is created and registered if it does not exist.")
+@click.command(short_help="Run an emulated ШТРИХ-М-01Ф register on TCP and a virtual serial port.")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+              help="Address to listen on for TCP clients.")
+@click.option("--port", default=7778, show_default=True, type=click.IntRange(0, 65535), metavar="PORT",
+              help="TCP port for the Штрих-М protocol; 0 picks a free port (see the 'listening tcp' line).")
+@click.option("--pty", "pty_path", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Also serve a virtual serial port, published as a symlink at PATH (e.g. /tmp/ttyKKT).")
+@click.option("--fn-file", default=DEFAULT_FN_FILE, show_default=True, type=click.Path(), metavar="PATH",
+              help="ФН archive file. If it does not exist, a new test ФН is created there and registered.")
 @click.option("--ffd", type=click.Choice(sorted(FFD_VERSION_CODES)), default="1.05", show_default=True,
-              help="ФФД version a new ФН is registered with (an existing ФН keeps its own).")
+              help="ФФД version a new ФН is registered with. An existing ФН keeps the version it has.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, pty_path: str | None, fn_file: str, ffd: str) -> None:
-    """Run an emulated ШТРИХ-М-01Ф register with its ФН until interrupted (Ctrl+C)."""
+    """Run an emulated ШТРИХ-М-01Ф register with its ФН until SIGINT (Ctrl+C) or SIGTERM.
+
+    When it is ready to take connections it prints these lines to stdout:
+
+    \b
+      fn file PATH serial NUMBER ФФД VERSION
+      listening tcp HOST:PORT
+      listening pty PATH        (only with --pty)
+
+    Exit status: 0 after a stop signal; 1 when the port, the pty path or the ФН
+    file cannot be used (for example the file is in use by another kktemu).
+    A failed start creates no ФН file.
+    """
     lang = ctx.obj["lang"]
+    profile = get_profile(PROFILE_NAME, ffd)
     try:
-        emulator = Emulator(fn_file, profile=get_profile("shtrih-m-01f", ffd))
-    except (KktemuError, OSError) as exc:
-        raise open_failure(exc, fn_file, lang) from exc
-    with emulator:
-        click.echo(message("fn_file", lang, path=fn_file, serial=emulator.fn_serial,
-                           ffd=emulator.register.profile.ffd_version))
-        try:
-            asyncio.run(_serve(emulator, host, port, pty_path, lang))
-        except KeyboardInterrupt:
-            pass
+        asyncio.run(_serve(profile, fn_file, host, port, pty_path, lang))
+    except KeyboardInterrupt:
+        # Ctrl+C in the moment before the loop's own SIGINT handler is installed.
+        logger.info("interrupted during startup")
     click.echo(message("stopped", lang), err=True)
 
 
-async def _serve(emulator: Emulator, host: str, port: int, pty_path: str | None, lang: str) -> None:
-    handler = serialized(emulator.execute)
-    profile = emulator.register.profile
+class _LateHandler:
+    """Command handler whose emulator is attached after the transports are up."""
+
+    def __init__(self) -> None:
+        self.emulator: Emulator | None = None
+
+    def __call__(self, body: bytes) -> bytes:
+        if self.emulator is None:
+            # The loop does not run between binding and attaching the emulator, so
+            # no command arrives here; the session logs this and sends no answer.
+            raise KktemuError("a command arrived before the ФН file was opened")
+        return self.emulator.execute(body)
+
+
+async def _serve(profile: DeviceProfile, fn_file: str, host: str, port: int, pty_path: str | None,
+                 lang: str) -> None:
+    stop = _install_stop_handlers()
+    late_handler = _LateHandler()
+    handler = serialized(late_handler)
     tcp = TcpServer(handler, host, port, ff_after_ack=profile.ff_after_ack)
+    pty = PtyPort(handler, pty_path) if pty_path else None
+    emulator = None
     try:
-        await tcp.start()
-    except OSError as exc:
-        raise click.ClickException(message("bind_failed", lang, address=f"{host}:{port}",
-                                           reason=exc.strerror or exc)) from exc
-    pty = None
-    try:
+        await _start_tcp(tcp, host, port, lang)
+        if pty is not None:
+            await _start_pty(pty, lang)
+        emulator = _open_emulator(fn_file, profile, lang)
+        late_handler.emulator = emulator
+        click.echo(message("fn_file", lang, path=fn_file, serial=emulator.fn_serial,
+                           ffd=emulator.register.profile.ffd_version))
         click.echo(message("listening_tcp", lang, address=f"{tcp.host}:{tcp.port}"))
-        if pty_path:
-            pty = PtyPort(handler, pty_path)
-            try:
-                await pty.start()
-            except (OSError, PtyPathError) as exc:
-                raise click.ClickException(message("pty_failed", lang, path=pty_path,
-                                                   reason=getattr(exc, "strerror", None) or exc)) from exc
-            click.echo(message("listening_pty", lang, path=pty_path))
+        if pty is not None:
+            click.echo(message("listening_pty", lang, path=pty.path))
         sys.stdout.flush()
-        await _wait_for_stop_signal()
+        await stop.wait()
     finally:
         if pty is not None:
             await pty.close()
         await tcp.close()
+        if emulator is not None:
+            emulator.close()
 
 
-async def _wait_for_stop_signal() -> None:
+def _install_stop_handlers() -> asyncio.Event:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+
+    def request_stop(number: signal.Signals) -> None:
+        logger.info("stopping on %s", number.name)
+        stop.set()
+
     for number in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(number, stop.set)
-    await stop.wait()
+        loop.add_signal_handler(number, request_stop, number)
+    return stop
+
+
+async def _start_tcp(tcp: TcpServer, host: str, port: int, lang: str) -> None:
+    try:
+        await tcp.start()
+    except OSError as exc:
+        key = "bad_host" if isinstance(exc, socket.gaierror) or exc.errno in _HOST_ERRNOS else "bind_failed"
+        raise CliError(message(key, lang, address=f"{host}:{port}", reason=os_reason(exc)), lang) from exc
+
+
+async def _start_pty(pty: PtyPort, lang: str) -> None:
+    try:
+        await pty.start()
+    except PtyPathError as exc:
+        raise CliError(message("pty_not_symlink", lang, path=pty.path), lang) from exc
+    except OSError as exc:
+        raise CliError(message("pty_failed", lang, path=pty.path, reason=os_reason(exc)), lang) from exc
+
+
+def _open_emulator(fn_file: str, profile: DeviceProfile, lang: str) -> Emulator:
+    try:
+        return Emulator(fn_file, profile=profile)
+    except (KktemuError, OSError, LookupError) as exc:
+        logger.debug("opening ФН file %s failed", fn_file, exc_info=True)
+        raise fn_open_error(exc, fn_file, lang) from exc
