@@ -148,17 +148,22 @@ class Register:
 
     # Shift.
 
-    def open_shift(self, operator: int) -> int:
-        """Form the open shift report; return the new shift number."""
+    def open_shift(self, operator: int, *, with_host_tlv: bool = True) -> int:
+        """Form the open shift report; return the new shift number.
+
+        ``with_host_tlv`` attaches the TLVs the host sent (FF0C) since the last
+        document. The automatic opening before a sale leaves them for the receipt.
+        """
         self._require_no_receipt()
         if self.shift.is_open:
             raise Refusal(Reason.SHIFT_OPEN)
         moment = self.now()
         number = self.shift.number + 1
-        tlv = self._shift_tlv(operator, number) + b"".join(self._pending_tlv)
-        answer = self.fn.open_shift(moment, tlv)
+        host_tlv = b"".join(self._pending_tlv) if with_host_tlv else b""
+        answer = self.fn.open_shift(moment, self._shift_tlv(operator, number) + host_tlv)
         self.shift = ShiftState(True, answer.shift_number, fn_moment(moment))
-        self._pending_tlv.clear()
+        if with_host_tlv:
+            self._pending_tlv.clear()
         self.document_number += 1
         logger.info("shift %d opened, ФД %d", answer.shift_number, answer.fd_number)
         return answer.shift_number
@@ -195,7 +200,7 @@ class Register:
         if not self.shift.is_open:
             if not self.profile.auto_open_shift:
                 raise Refusal(Reason.SHIFT_CLOSED)
-            self.open_shift(operator)
+            self.open_shift(operator, with_host_tlv=False)
 
     # Receipt.
 
@@ -319,8 +324,6 @@ class Register:
 
     def cash_out(self, operator: int, amount: int) -> int:
         """Take cash from the drawer (выплата); return the document number."""
-        if amount > self.cash_in_drawer:
-            raise Refusal(Reason.NOT_ENOUGH_CASH, f"{amount} > {self.cash_in_drawer} kopecks")
         return self._move_cash(operator, -amount)
 
     def _move_cash(self, operator: int, delta: int) -> int:
@@ -329,6 +332,8 @@ class Register:
             raise Refusal(Reason.INVALID_PARAMETER, "amount 0")
         if self.shift_expired():
             raise Refusal(Reason.SHIFT_EXPIRED)
+        if self.cash_in_drawer + delta < 0:
+            raise Refusal(Reason.NOT_ENOUGH_CASH, f"{-delta} > {self.cash_in_drawer} kopecks")
         self._ensure_shift_for_sales(operator)
         self.cash_in_drawer += delta
         self.document_number += 1

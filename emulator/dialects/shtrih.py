@@ -73,7 +73,7 @@ class ShtrihDialect:
             c.DeviceTypeRequest: self._device_type,
             c.BeepRequest: lambda request: c.BeepAnswer(self._operator(request)),
             c.PrintLineRequest: self._print_line,
-            c.CutRequest: lambda request: c.CutAnswer(self._operator(request)),
+            c.CutRequest: self._cut,
             c.ContinuePrintingRequest: lambda request: c.ContinuePrintingAnswer(self._operator(request)),
             c.OpenShiftRequest: self._open_shift,
             c.XReportRequest: self._x_report,
@@ -153,7 +153,9 @@ class ShtrihDialect:
         shift = register.shift
         fp_flags = FP_PRESENT_AND_LICENSED
         if shift.is_open:
-            fp_flags |= FP_SHIFT_EXPIRED if register.shift_expired() else FP_SHIFT_OPEN
+            fp_flags |= FP_SHIFT_OPEN
+        if register.shift_expired():
+            fp_flags |= FP_SHIFT_EXPIRED
         expiry = register.fn.expiry()
         serial = int(register.identity.kkt_serial)
         return c.LongStatusAnswer(
@@ -214,6 +216,11 @@ class ShtrihDialect:
         self.register.print_text(request.text)
         return c.PrintLineAnswer(self._operator(request))
 
+    def _cut(self, request):
+        if request.cut_type not in tuple(c.CutType):
+            raise Refusal(Reason.INVALID_PARAMETER, f"cut type {request.cut_type}")
+        return c.CutAnswer(self._operator(request))
+
     # Shift and reports.
 
     def _open_shift(self, request):
@@ -243,6 +250,8 @@ class ShtrihDialect:
         return c.OpenReceiptAnswer(self._operator(request))
 
     def _item(self, request):
+        if request.price > c.MAX_MONEY:
+            raise Refusal(Reason.PRICE_OVERFLOW, f"price {request.price} kopecks is above {c.MAX_MONEY}")
         groups = [tax for tax in request.taxes if tax]
         if len(set(groups)) > 1:
             raise Refusal(Reason.INVALID_PARAMETER, f"several tax groups {request.taxes} on one item")
@@ -260,6 +269,12 @@ class ShtrihDialect:
     def _close_receipt(self, request):
         if any(tax not in range(5) for tax in request.taxes):
             raise Refusal(Reason.INVALID_PARAMETER, f"tax groups {request.taxes}")
+        # 41h..44h name the payment type (cash, types 2, 3, 4) whose sum is out of range.
+        for index, amount in enumerate(request.payments):
+            if amount > c.MAX_MONEY:
+                error = ErrorCode(ErrorCode.CASH_PAYMENT_OUT_OF_RANGE + index)
+                logger.info("command 85h refused with %02Xh: payment %d is %d kopecks", error, index + 1, amount)
+                return c.ErrorAnswer(request.CODE, error)
         cash, *cashless = request.payments
         settlement, _answer = self.register.close_receipt(self._operator(request), cash, cashless,
                                                           request.discount)
