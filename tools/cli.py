@@ -25,7 +25,11 @@ def main(ctx: click.Context, lang: str | None, verbose: int) -> None:
     """Emulator of a cloud fiscal cash register (ККТ) and its fiscal storage (ФН)."""
     ctx.ensure_object(dict)
     ctx.obj["lang"] = resolve_language(lang)
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    level = logging.WARNING
+    if verbose == 1:
+        level = logging.INFO
+    elif verbose >= 2:
+        level = logging.DEBUG
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 

@@ -5,8 +5,8 @@ The language comes from ``--lang`` or, when that is absent, from the locale
 starting with "ru" selects Russian. Tag and document names come from the ФФД
 dictionary, which has both languages.
 
-The ``listening ...`` lines of ``kktemu serve`` stay the same in both languages
-because scripts parse them.
+The ready lines of ``kktemu serve`` (``fn file ...``, ``listening ...``) stay
+the same in both languages because scripts parse them.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "listening_tcp": {"en": "listening tcp {address}", "ru": "listening tcp {address}"},
     "listening_pty": {"en": "listening pty {path}", "ru": "listening pty {path}"},
     "fn_file": {"en": "fn file {path} serial {serial} ФФД {ffd}",
-                "ru": "файл ФН {path} номер {serial} ФФД {ffd}"},
+                "ru": "fn file {path} serial {serial} ФФД {ffd}"},
     "stopped": {"en": "stopped", "ru": "остановлен"},
     "bind_failed": {
         "en": "cannot listen on {address}: {reason}. Give a free port with --port, or 0 to pick one.",

@@ -80,8 +80,9 @@ class _LateHandler:
 
     def __call__(self, body: bytes) -> bytes:
         if self.emulator is None:
-            # The loop does not run between binding and attaching the emulator, so
-            # no command arrives here; the session logs this and sends no answer.
+            # Unreachable in practice: after TcpServer.start returns, nothing suspends
+            # the coroutine until the emulator is attached, so no client data has been read yet.
+            # The session would log this error and leave the command unanswered.
             raise KktemuError("a command arrived before the ФН file was opened")
         return self.emulator.execute(body)
 
@@ -102,7 +103,7 @@ async def _serve(profile: DeviceProfile, fn_file: str, host: str, port: int, pty
         late_handler.emulator = emulator
         click.echo(message("fn_file", lang, path=fn_file, serial=emulator.fn_serial,
                            ffd=emulator.register.profile.ffd_version))
-        click.echo(message("listening_tcp", lang, address=f"{tcp.host}:{tcp.port}"))
+        click.echo(message("listening_tcp", lang, address=_address(tcp.host, tcp.port)))
         if pty is not None:
             click.echo(message("listening_pty", lang, path=pty.path))
         sys.stdout.flush()
@@ -133,7 +134,12 @@ async def _start_tcp(tcp: TcpServer, host: str, port: int, lang: str) -> None:
         await tcp.start()
     except OSError as exc:
         key = "bad_host" if isinstance(exc, socket.gaierror) or exc.errno in _HOST_ERRNOS else "bind_failed"
-        raise CliError(message(key, lang, address=f"{host}:{port}", reason=os_reason(exc)), lang) from exc
+        raise CliError(message(key, lang, address=_address(host, port), reason=os_reason(exc)), lang) from exc
+
+
+def _address(host: str, port: int) -> str:
+    """Return ``host:port``, with an IPv6 host in brackets ("[::1]:7778")."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 async def _start_pty(pty: PtyPort, lang: str) -> None:

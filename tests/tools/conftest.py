@@ -45,7 +45,7 @@ def close(cash: int = 0, cashless: int = 0) -> c.CloseReceiptRequest:
     return c.CloseReceiptRequest(PASSWORD, (cash, cashless, 0, 0), 0, NO_TAXES, "")
 
 
-def build_archive(path: Path, requests: Sequence[c.Message]) -> Path:
+def _build_archive(path: Path, requests: Sequence[c.Message]) -> Path:
     """Create a new ФН at ``path`` (registered by the register, ФД 1), then execute ``requests``."""
     with Emulator(path, clock=Clock(START, frozen=True), fn_serial=FN_SERIAL) as emulator:
         execute_all(emulator, requests)
@@ -70,7 +70,16 @@ SALE_FLOW = (
 @pytest.fixture(scope="module")
 def sale_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Archive of SALE_FLOW: ФД 1 registration, 2 open shift, 3 and 4 receipts, 5 close shift."""
-    return build_archive(tmp_path_factory.mktemp("sale") / "fn.bin", SALE_FLOW)
+    return _build_archive(tmp_path_factory.mktemp("sale") / "fn.bin", SALE_FLOW)
+
+
+@pytest.fixture(scope="session")
+def build_archive() -> Callable[[Path, Sequence[c.Message]], Path]:
+    """Return ``build(path, requests)``: a new ФН at ``path`` (ФД 1 registration), then ``requests``.
+
+    The clock is frozen at START and the ФН serial is FN_SERIAL; every request must succeed.
+    """
+    return _build_archive
 
 
 @pytest.fixture
