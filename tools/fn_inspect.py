@@ -115,16 +115,16 @@ def _print_table(documents: list[ArchivedDocument], lang: str) -> None:
 
 
 def _print_document(document: ArchivedDocument, path: str, lang: str) -> None:
-    received = "ticket_received" if document.ticket else "ticket_missing"
-    click.echo(message("document_title", lang, number=document.fd_number,
-                       form=_form_label(document.form, lang), code=document.form))
-    click.echo(message("document_time", lang, moment=document.moment.strftime(TIME_FORMAT),
-                       sign=document.fiscal_sign, ticket=message(received, lang)))
     try:
         fields = decode_document(document.stlv).fields
     except DecodeError as exc:
         raise CliError(message("document_damaged", lang, number=document.fd_number, path=path,
                                reason=exc), lang) from exc
+    received = "ticket_received" if document.ticket else "ticket_missing"
+    click.echo(message("document_title", lang, number=document.fd_number,
+                       form=_form_label(document.form, lang), code=document.form))
+    click.echo(message("document_time", lang, moment=document.moment.strftime(TIME_FORMAT),
+                       sign=document.fiscal_sign, ticket=message(received, lang)))
     for line in format_fields(fields, lang):
         click.echo("  " + line)
 

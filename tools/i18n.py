@@ -116,7 +116,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "ФД {number} is not in {path}: the archive contains no documents yet.",
         "ru": "ФД {number} нет в {path}: в архиве ещё нет документов.",
     },
-    "header": {"en": "ФН {serial}, archive format {version}, created {created}, {count} documents",
+    "header": {"en": "ФН {serial}, archive format {version}, created {created}, documents: {count}",
                "ru": "ФН {serial}, формат архива {version}, создан {created}, документов: {count}"},
     "document_title": {"en": "ФД {number}: {form} (form {code})", "ru": "ФД {number}: {form} (форма {code})"},
     "document_time": {"en": "date and time {moment}, ФПД {sign}, ОФД квитанция: {ticket}",

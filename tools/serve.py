@@ -60,7 +60,7 @@ def serve(ctx: click.Context, host: str, port: int, pty_path: str | None, fn_fil
 
     Exit status: 0 after a stop signal; 1 when the port, the pty path or the ФН
     file cannot be used (for example the file is in use by another kktemu).
-    A failed start creates no ФН file.
+    The port and the pty are set up first, so when they fail no ФН file is created.
     """
     lang = ctx.obj["lang"]
     profile = get_profile(PROFILE_NAME, ffd)

@@ -19,8 +19,8 @@ import pytest
 
 from kktemu.emulator.app import Emulator
 from kktemu.emulator.clock import Clock
-from kktemu.fn_storage import FiscalStorage, read_archive
-from kktemu.fn_storage.archive_file import HEADER_SIZE, RECORD_OVERHEAD
+from kktemu.fn_storage import ArchivedDocument, ArchiveHeader, FiscalStorage, read_archive
+from kktemu.fn_storage.archive_file import HEADER_SIZE, RECORD_DOCUMENT, RECORD_OVERHEAD, encode_record
 from kktemu.protocol.ffd.documents import decode_document, printed_fiscal_sign
 from kktemu.protocol.ffd.fields import Field
 
@@ -67,7 +67,7 @@ def test_list_summary_line(cli, sale_archive):
     result = cli("fn", "inspect", sale_archive)
     assert result.exit_code == 0, result.output
     summary = result.stdout.splitlines()[0]
-    assert summary == f"ФН {SERIAL}, archive format 1, created {MOMENT}, 5 documents"
+    assert summary == f"ФН {SERIAL}, archive format 1, created {MOMENT}, documents: 5"
 
 
 def test_list_rows_and_totals(cli, sale_archive):
@@ -128,7 +128,7 @@ def test_list_header_only_archive(cli, tmp_path):
     FiscalStorage.create(path, SERIAL, lambda: dt.datetime(2024, 3, 1, 9, 30)).close()
     listing = cli("fn", "inspect", path)
     assert listing.exit_code == 0, listing.output
-    assert listing.stdout.splitlines()[0].endswith(", 0 documents")
+    assert listing.stdout.splitlines()[0].endswith(", documents: 0")
     assert len(listing.stdout.splitlines()) == 2
     single = cli("fn", "inspect", path, "--doc", "1")
     assert single.exit_code == 1
@@ -200,6 +200,42 @@ def test_doc_outside_archive_russian(cli, sale_archive):
     result = cli("--lang", "ru", "fn", "inspect", sale_archive, "--doc", "9")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Ошибка: ФД 9 нет в {sale_archive}: в нём ФД 1..5.")
+
+
+def _write_undecodable_receipt(path: Path) -> None:
+    """Write an archive whose ФД 1 is a whole form 3 STLV with a broken TLV inside (valid CRC-32)."""
+    moment = dt.datetime(2024, 3, 1, 9, 30)
+    stlv = bytes.fromhex("03000400" "5B040900")  # form 3, 4 bytes: tag 1115 claiming 9 bytes
+    document = ArchivedDocument(1, 3, moment, moment, 12345, b"", stlv)
+    header = ArchiveHeader(SERIAL, moment, bytes(4))
+    path.write_bytes(header.encode() + encode_record(RECORD_DOCUMENT, document.encode_payload()))
+
+
+def test_doc_undecodable_document(cli, tmp_path):
+    path = tmp_path / "fn.bin"
+    _write_undecodable_receipt(path)
+    before = _digest(path)
+    result = cli("fn", "inspect", path, "--doc", "1")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ФД 1 cannot be decoded: ")
+    assert result.stderr.endswith(f"`kktemu fn inspect {path} --doc 1 --json` prints its raw TLV as hex.\n")
+    assert _digest(path) == before
+
+
+def test_list_and_json_undecodable_document(cli, tmp_path):
+    path = tmp_path / "fn.bin"
+    _write_undecodable_receipt(path)
+    listing = cli("fn", "inspect", path)
+    assert listing.exit_code == 0, listing.output
+    assert _table_rows(listing.stdout)[1] == ["1", "3 receipt", MOMENT, "12345"]
+    result = cli("fn", "inspect", path, "--json")
+    assert result.exit_code == 0, result.output
+    item = json.loads(result.stdout)
+    assert item["tlv"] == "030004005B040900"
+    assert item["fields"] is None
+    assert "1115" in item["error"]
+    assert item["total"] is None
 
 
 # --- JSON Lines --------------------------------------------------------------------------
@@ -354,7 +390,7 @@ def test_torn_tail_lists_whole_documents(cli, torn_archive, sale_archive):
     assert result.exit_code == 0, result.output
     rows = _table_rows(result.stdout)[1:]
     assert [row[0] for row in rows] == ["1", "2", "3", "4"]
-    assert result.stdout.splitlines()[0].endswith(", 4 documents")
+    assert result.stdout.splitlines()[0].endswith(", documents: 4")
     assert _digest(torn_archive) == before
     last = read_archive(sale_archive).documents[-1]
     torn_bytes = RECORD_OVERHEAD + len(last.encode_payload()) - 3
