@@ -50,9 +50,8 @@ def fn_open_error(exc: Exception, path: str, lang: str) -> CliError:
     """Return the error for a ФН file that ``serve`` could not open or create.
 
     ``exc`` is the OSError, KktemuError or LookupError (no registration report
-    in the archive) raised by ``Emulator``. A missing file
-    is not an error there (``serve`` creates it), so FileNotFoundError means a
-    missing directory.
+    in the archive) raised by ``Emulator``. A missing file is not an error there
+    because ``serve`` creates it, so FileNotFoundError means a missing directory.
     """
     if isinstance(exc, ArchiveLockedError):
         return CliError(message("fn_in_use", lang, path=path), lang)
