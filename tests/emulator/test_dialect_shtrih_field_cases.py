@@ -178,7 +178,7 @@ def test_z_report_after_24_hours(emulator, clock, tmp_path):
 
 def test_receipt_crossing_24_hours(emulator, clock, tmp_path):
     # The ФН interface description lets 16h date a receipt no later than 24 hours after
-    # the shift opened, and answers 07h otherwise. The receipt stays open on the register.
+    # the shift opened, and returns 07h otherwise. The receipt stays open on the register.
     execute(emulator, c.OpenShiftRequest(SYSADMIN))
     clock.advance(dt.timedelta(hours=23, minutes=59))
     execute(emulator, sale())
@@ -193,7 +193,7 @@ def test_receipt_crossing_24_hours(emulator, clock, tmp_path):
     assert (tmp_path / "fn.bin").read_bytes() == archive
 
 
-# Commands kktemu does not implement get 37h; javapos_shtrih falls back from FF46h to 80h on it.
+# Commands kktemu does not implement get 37h ("Команда не поддерживается в данной реализации ККТ").
 
 
 @pytest.mark.parametrize("body", ["F7 01", "99", "99 1E 00 00 00", "FF 46 1E 00 00 00", "1A 1E 00 00 00 F1"])
