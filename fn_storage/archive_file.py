@@ -76,7 +76,9 @@ class ArchiveHeader:
         if len(data) < HEADER_SIZE:
             raise ArchiveError(f"file is {len(data)} bytes, shorter than the {HEADER_SIZE}-byte archive header")
         if data[:8] != MAGIC:
-            raise ArchiveError(f"not a kktemu ФН archive: magic is {data[:8]!r}, expected {MAGIC!r}", 0)
+            raise ArchiveError(
+                f"not a kktemu ФН archive: it starts with {data[:8].hex(' ').upper()}, not the magic"
+                f" {MAGIC.hex(' ').upper()} ({MAGIC.decode('ascii')})", 0)
         stored_crc = int.from_bytes(data[44:48], "little")
         if zlib.crc32(data[:44]) != stored_crc:
             raise ArchiveError("archive header CRC-32 does not match, the header is damaged", 44)

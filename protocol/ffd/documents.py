@@ -59,7 +59,9 @@ def read_document(data: bytes, offset: int = 0) -> tuple[Document, int] | None:
     try:
         fields = decode_fields(value)
     except DecodeError as exc:
-        raise DecodeError(f"document of form {form} has a broken field: {exc}", offset) from None
+        inner = exc.args[0] if exc.offset is None else str(exc).rsplit(" (at byte", 1)[0]
+        position = None if exc.offset is None else offset + 4 + exc.offset
+        raise DecodeError(f"document of form {form} has a broken field: {inner}", position) from None
     return Document(form, tuple(fields), bytes(data[offset:end])), end
 
 
