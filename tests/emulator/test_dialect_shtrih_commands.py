@@ -166,6 +166,8 @@ REFUSALS = [
     ("80h quantity 0", "sale", sale(quantity=0), 0x62),
     ("80h quantity above the range", "shift", sale(quantity=10_000_000_000), 0x62),
     ("80h price above the range", "sale", sale(price=c.MAX_MONEY + 1), 0x61),
+    ("80h item amount above the range", "shift", sale(quantity=11000, price=c.MAX_MONEY), 0x48),
+    ("80h receipt total above the range", "sale", sale(quantity=10000, price=c.MAX_MONEY), 0x48),
     ("80h tax group 5", "sale", sale(taxes=(5, 0, 0, 0)), 0x33),
     ("80h two tax groups", "shift", sale(taxes=(1, 2, 0, 0)), 0x33),
     ("80h shift expired", "expired", sale(), 0x16),
@@ -341,6 +343,17 @@ def test_item_answer_and_subtotal(kkt, command, mode):
     assert kkt.mode() == mode
     kkt.send(sale(quantity=2500, price=333, command=command))  # 2.5 × 3.33 = 8.325, rounded half up
     assert kkt.raw(c.SubtotalRequest(CASHIER).encode()) == bytes.fromhex("89 00 01") + (2800 + 833).to_bytes(5, "little")
+
+
+def test_item_limit(kkt):
+    for _ in range(100):
+        kkt.send(sale(price=1))
+    before = kkt.state()
+    assert kkt.raw(sale(price=1).encode()) == bytes.fromhex("80 94")
+    assert kkt.state() == before
+    assert kkt.send(c.SubtotalRequest(CASHIER)).subtotal == 100
+    assert kkt.send(close(cash=100)).change == 0
+    assert kkt.mode() == 0x02
 
 
 def test_close_receipt_answer(kkt):
