@@ -4,7 +4,8 @@ The register keeps what a real ККТ keeps between commands: the shift and its
 24-hour limit, the receipt under construction, the cash drawer, the document
 counter and TLVs the host sent for the next document. Everything fiscal goes
 to the ФН through ФН interface commands (``FnClient``). Operations either
-complete or raise ``Refusal`` with the register state unchanged; the dialect
+complete or raise ``Refusal`` with the register state unchanged, except that
+host TLVs the ФН rejects are dropped with the refused shift report. The dialect
 of each wire protocol turns a Refusal into its error code.
 """
 
@@ -19,6 +20,7 @@ import logging
 from kktemu.protocol.errors import DecodeError
 from kktemu.protocol.ffd.tlv import encode_tlv, iter_tlv
 from kktemu.protocol.ffd.values import encode_byte, encode_string, encode_uint32
+from kktemu.protocol.fn.codes import FnResult
 from kktemu.protocol.fn.records import ShiftRecord
 from kktemu.protocol.fn.service import CurrentDocument, FnPhase
 
@@ -39,6 +41,10 @@ JOURNAL_LINES = 1000
 RECEIPT_OPERATIONS = {0: 1, 1: 3, 2: 2, 3: 4}
 # Операции, после которых наличных в ящике становится меньше: возврат прихода и расход.
 CASH_OUTGOING_OPERATIONS = {2, 3}
+# ФН results that reject the data of a shift report (07h, 12h, 14h): an invalid value,
+# tags not allowed, tags the ФН writes itself, data over the size budget, invalid tags.
+HOST_DATA_REJECTIONS = {FnResult.INVALID_PARAMETER, FnResult.FORBIDDEN_TAGS, FnResult.DUPLICATE_DATA,
+                        FnResult.TLV_TOO_LARGE, FnResult.INVALID_TAG, FnResult.TAG_MISMATCH}
 
 
 def cashier_name(operator: int) -> str:
@@ -153,30 +159,28 @@ class Register:
 
         ``with_host_tlv`` attaches the TLVs the host sent (FF0C) since the last
         document. The automatic opening before a sale leaves them for the receipt.
+        See ``_form_shift_report`` for host TLVs the ФН rejects.
         """
         self._require_no_receipt()
         if self.shift.is_open:
             raise Refusal(Reason.SHIFT_OPEN)
         moment = self.now()
         number = self.shift.number + 1
-        host_tlv = b"".join(self._pending_tlv) if with_host_tlv else b""
-        answer = self.fn.open_shift(moment, self._shift_tlv(operator, number) + host_tlv)
+        answer = self._form_shift_report(self.fn.open_shift, moment, self._shift_tlv(operator, number),
+                                         with_host_tlv)
         self.shift = ShiftState(True, answer.shift_number, fn_moment(moment))
-        if with_host_tlv:
-            self._pending_tlv.clear()
         self.document_number += 1
         logger.info("shift %d opened, ФД %d", answer.shift_number, answer.fd_number)
         return answer.shift_number
 
     def close_shift(self, operator: int) -> int:
-        """Form the close shift report (Z report); return the closed shift number."""
+        """Form the close shift report (Z report) with the host TLVs; return the closed shift number."""
         self._require_no_receipt()
         if not self.shift.is_open:
             raise Refusal(Reason.SHIFT_CLOSED)
-        tlv = self._shift_tlv(operator, self.shift.number) + b"".join(self._pending_tlv)
-        answer = self.fn.close_shift(self.now(), tlv)
+        answer = self._form_shift_report(self.fn.close_shift, self.now(),
+                                         self._shift_tlv(operator, self.shift.number), True)
         self.shift = ShiftState(False, answer.shift_number)
-        self._pending_tlv.clear()
         self.document_number += 1
         logger.info("shift %d closed, ФД %d", answer.shift_number, answer.fd_number)
         return answer.shift_number
@@ -186,6 +190,26 @@ class Register:
         self._require_no_receipt()
         self.document_number += 1
         self.journal.append(f"X REPORT by {cashier_name(operator)}")
+
+    def _form_shift_report(self, form, moment: dt.datetime, register_tlv: bytes, with_host_tlv: bool):
+        """Form a shift report with ``form(moment, tlv)``, adding the host TLVs when asked.
+
+        When the ФН rejects the document data, the host TLVs are dropped with the
+        refused report, so that they do not block every later shift report. The
+        refusal still reaches the host.
+        """
+        host_tlv = b"".join(self._pending_tlv) if with_host_tlv else b""
+        try:
+            answer = form(moment, register_tlv + host_tlv)
+        except Refusal as refusal:
+            if host_tlv and refusal.fn_code in HOST_DATA_REJECTIONS:
+                logger.warning("the ФН rejected the report data with result %02Xh: dropping host TLVs %s",
+                               refusal.fn_code, host_tlv.hex(" "))
+                self._pending_tlv.clear()
+            raise
+        if with_host_tlv:
+            self._pending_tlv.clear()
+        return answer
 
     def _shift_tlv(self, operator: int, number: int) -> bytes:
         return b"".join((

@@ -208,6 +208,43 @@ def test_host_tlv_dropped_with_cancelled_receipt(fn_path, clock):
     assert 1008 not in tlv_of(read_archive(fn_path).documents[-1])
 
 
+@pytest.mark.parametrize("tag", [1012, 1040])
+def test_rejected_host_tlv_dropped_from_open_shift(fn_path, clock, tag):
+    # 1012 and 1040 are written by the ФН itself, so it rejects them in the report data (0Ch).
+    with Emulator(fn_path, clock=clock) as emulator:
+        send(emulator, c.SendTlvRequest(SYSADMIN, encode_tlv(tag, bytes(4))))
+        assert emulator.execute(c.OpenShiftRequest(CASHIER).encode()) == bytes.fromhex("E0 0C")
+        assert mode(emulator) == 0x04
+        send(emulator, c.OpenShiftRequest(CASHIER))
+        assert mode(emulator) == 0x02
+    assert [document.form for document in read_archive(fn_path).documents] == [1, 2]
+
+
+def test_oversize_host_tlv_dropped_from_z_report(fn_path, clock):
+    block = encode_tlv(1008, encode_string("x" * 240))
+    with Emulator(fn_path, clock=clock) as emulator:
+        send(emulator, c.OpenShiftRequest(CASHIER))
+        for _ in range(5):
+            send(emulator, c.SendTlvRequest(SYSADMIN, block))
+        assert emulator.execute(c.ZReportRequest(SYSADMIN).encode()) == bytes.fromhex("41 10")
+        assert mode(emulator) == 0x02
+        send(emulator, c.ZReportRequest(SYSADMIN))
+        assert mode(emulator) == 0x04
+    close_shift = read_archive(fn_path).documents[-1]
+    assert close_shift.form == 5
+    assert 1008 not in tlv_of(close_shift)
+
+
+def test_host_tlv_kept_after_other_refusal(fn_path, clock):
+    cashier_tlv = encode_tlv(1203, encode_string("500123456750"))
+    with Emulator(fn_path, clock=clock) as emulator:
+        send(emulator, c.OpenShiftRequest(CASHIER))
+        send(emulator, c.SendTlvRequest(SYSADMIN, cashier_tlv))
+        assert emulator.execute(c.OpenShiftRequest(CASHIER).encode()) == bytes.fromhex("E0 3C")
+        send(emulator, c.ZReportRequest(SYSADMIN))
+    assert tlv_of(read_archive(fn_path).documents[-1])[1203] == b"500123456750"
+
+
 # ФФД 1.2 profile.
 
 
