@@ -119,6 +119,7 @@ class PtyPort:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._master: int | None = None
         self._output = bytearray()
+        self._dropped_output = 0
         self._byte_timer: asyncio.TimerHandle | None = None
         self._poll_timer: asyncio.TimerHandle | None = None
 
@@ -197,6 +198,7 @@ class PtyPort:
         self._cancel_timers()
         stale = len(self._output)
         self._output.clear()
+        dropped, self._dropped_output = self._dropped_output, 0
         try:
             stale += _discard_unread_input(self.device or "")
         except OSError as exc:
@@ -204,8 +206,8 @@ class PtyPort:
         pending = session.link.pending_answer
         log.info(
             "client closed pty %s (%s) after %d commands and %d protocol anomalies; "
-            "discarded %d unread bytes%s",
-            self.path, reason, session.commands_executed, session.anomalies, stale,
+            "dropped %d output bytes while it was not reading; discarded %d unread bytes%s",
+            self.path, reason, session.commands_executed, session.anomalies, dropped, stale,
             f" and the unacknowledged answer {format_hex(pending)}" if pending else "",
         )
 
@@ -247,7 +249,11 @@ class PtyPort:
     def _queue_output(self, data: bytes) -> None:
         room = MAX_PENDING_OUTPUT - len(self._output)
         if len(data) > room:
-            log.warning("pty %s: client is not reading, dropped %d output bytes", self.path, len(data) - room)
+            # One warning per client session; the session end logs the total.
+            if not self._dropped_output:
+                log.warning("pty %s: client is not reading, dropping output beyond %d queued bytes",
+                            self.path, MAX_PENDING_OUTPUT)
+            self._dropped_output += len(data) - room
             data = data[:room]
         self._output += data
 

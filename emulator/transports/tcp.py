@@ -4,6 +4,14 @@ Each accepted connection gets its own ``LinkSession``; every connection calls th
 one shared handler from the event loop thread, so commands never run concurrently.
 Several clients may be connected at once and are served in turn.
 
+Flow control: a host that keeps sending but never reads would make the server
+queue replies without limit, and a pending answer turns each 1-byte ENQ into up to
+259 bytes of ACK and answer frame. So each connection reads at most ``READ_SIZE``
+bytes at a time and stops reading while its unsent output is above
+``WRITE_HIGH_WATER``; it reads again once the host has drained it below
+``WRITE_LOW_WATER``. The host's own socket buffer then fills and its sends block,
+as on a serial line whose device stops reading.
+
 Latency: every accepted socket gets TCP_NODELAY, and TCP_QUICKACK is set again after
 each read (Linux only; the kernel clears it by itself). Without QUICKACK, a client
 that leaves Nagle's algorithm on and sends its ACK and next ENQ back to back waits for
@@ -27,6 +35,15 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7778
 """The port real network registers listen on."""
 
+READ_SIZE = 4096
+"""Bytes read from a client per call, which bounds the replies produced per read."""
+
+WRITE_HIGH_WATER = 64 * 1024
+"""Unsent output bytes above which the connection stops reading from its client."""
+
+WRITE_LOW_WATER = 16 * 1024
+"""Unsent output bytes below which a paused connection reads again."""
+
 _QUICKACK = getattr(socket, "TCP_QUICKACK", None)
 
 
@@ -37,7 +54,7 @@ def _format_peer(address: object) -> str:
     return str(address)
 
 
-class _Connection(asyncio.Protocol):
+class _Connection(asyncio.BufferedProtocol):
     """One accepted client: bytes in, ``LinkSession`` replies out."""
 
     def __init__(self, server: TcpServer) -> None:
@@ -46,6 +63,11 @@ class _Connection(asyncio.Protocol):
         self.sock: socket.socket | None = None
         self._session: LinkSession | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._read_buffer = bytearray(READ_SIZE)
+        self.reading_paused = False
+        """Whether reading stopped because the client does not take its output."""
+        self.read_pauses = 0
+        """How many times reading stopped for that reason on this connection."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -62,8 +84,15 @@ class _Connection(asyncio.Protocol):
         self._session = LinkSession(
             self._server.handler, peer, ff_after_ack=self._server.ff_after_ack, max_buffer=self._server.max_buffer
         )
+        transport.set_write_buffer_limits(high=WRITE_HIGH_WATER, low=WRITE_LOW_WATER)
         self._server.connections.add(self)
         log.info("client %s connected to port %d", peer, self._server.port)
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return memoryview(self._read_buffer)
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self.data_received(bytes(self._read_buffer[:nbytes]))
 
     def data_received(self, data: bytes) -> None:
         assert self._session is not None and self._transport is not None
@@ -72,6 +101,22 @@ class _Connection(asyncio.Protocol):
         if output:
             self._transport.write(output)
         self._rearm_byte_timer()
+
+    def pause_writing(self) -> None:
+        # Called by the transport when its unsent output passes WRITE_HIGH_WATER.
+        assert self._transport is not None and self._session is not None
+        self.reading_paused = True
+        self.read_pauses += 1
+        self._transport.pause_reading()
+        level = logging.WARNING if self.read_pauses == 1 else logging.DEBUG
+        log.log(level, "client %s does not read its replies: stopped reading from it until it does (pause %d)",
+                self._session.peer, self.read_pauses)
+
+    def resume_writing(self) -> None:
+        assert self._transport is not None
+        self.reading_paused = False
+        if not self._transport.is_closing():
+            self._transport.resume_reading()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_timer()
