@@ -15,7 +15,9 @@ ignored (a pty has no line timing).
   and discards what the client left unread, for example the ACK and answer of a
   command it sent before exiting, which the next client would read as replies. Then it
   checks every ``poll_interval`` seconds whether a client has opened the slave again
-  (the master stops reporting POLLHUP).
+  (the master stops reporting POLLHUP). A client that opens, writes and closes the
+  slave between two checks is never seen as connected, but the master keeps what it
+  wrote: the next check executes those commands and drops their replies.
 * Each client session gets a fresh ``DeviceLink``, as each TCP connection does: a
   pending answer of the previous client is dropped and logged. A real serial
   register cannot see the host close its port and would still hold that answer; its
@@ -180,8 +182,12 @@ class PtyPort:
             return
         poller = select.poll()
         poller.register(self._master, select.POLLIN)
-        hung_up = any(mask & select.POLLHUP for _, mask in poller.poll(0))
-        if hung_up:
+        events = 0
+        for _, mask in poller.poll(0):
+            events |= mask
+        if events & select.POLLHUP:
+            if events & select.POLLIN:
+                self._serve_departed_client()
             self._poll_timer = self._loop.call_later(self.poll_interval, self._check_for_client)
             return
         self.session = LinkSession(
@@ -189,6 +195,37 @@ class PtyPort:
         )
         self._loop.add_reader(self._master, self._on_readable)
         log.info("client opened pty %s", self.path)
+
+    def _serve_departed_client(self) -> None:
+        """Execute what a client wrote before closing the slave between two checks.
+
+        A serial register executes every frame it receives, whether or not its
+        host still listens, so these commands run now. Their replies are dropped:
+        the master would keep them for the next client, which must not read them.
+        """
+        assert self._master is not None
+        session = LinkSession(self.handler, self.path, ff_after_ack=self.ff_after_ack, max_buffer=self.max_buffer)
+        received = 0
+        while True:
+            try:
+                data = os.read(self._master, _READ_SIZE)
+            except BlockingIOError:
+                break
+            except OSError as exc:
+                # EIO once the bytes the client left are read.
+                if exc.errno != errno.EIO:
+                    log.error("reading pty %s failed: %s", self.path, exc)
+                break
+            if not data:
+                break
+            received += len(data)
+            session.feed(data)
+        session.expire_partial_frame()
+        log.info(
+            "client opened and closed pty %s between two checks: read %d bytes, executed %d commands, "
+            "dropped the replies",
+            self.path, received, session.commands_executed,
+        )
 
     def _end_client_session(self, reason: str) -> None:
         assert self._master is not None and self._loop is not None and self.session is not None

@@ -287,6 +287,34 @@ def test_pty_client_closes_with_answer_pending(served, tmp_path, helpers):
     kkt.assert_archive_valid()
 
 
+def test_pty_client_gone_before_noticed(served, tmp_path, helpers):
+    # A client that opens the port, writes the close frame and closes it again
+    # faster than the port checks for clients. A serial register would run
+    # the command at once; the next client must not get its reply.
+    kkt, thread = served
+    port = thread.serve_pty(str(tmp_path / "ttyKKT"))
+    client = _open_pty_client(port.path)
+    assert helpers.wait_until(lambda: port.client_connected)
+    assert _pty_command(client, SALE)[1] == 0
+    os.close(client)
+    assert helpers.wait_until(lambda: not port.client_connected)
+
+    client = _open_pty_client(port.path)
+    os.write(client, encode_frame(CLOSE))
+    os.close(client)
+
+    assert helpers.wait_until(lambda: len(kkt.receipts()) == 1, timeout=5)
+    client = _open_pty_client(port.path)
+    try:
+        assert helpers.wait_until(lambda: port.client_connected)
+        os.write(client, bytes((ENQ,)))
+        assert _pty_read(client) == bytes((NAK,))
+    finally:
+        os.close(client)
+    assert len(kkt.receipts()) == 1
+    kkt.assert_archive_valid()
+
+
 def test_slow_pty_reader_keeps_port_usable(served, tmp_path, helpers, caplog):
     # Output beyond the pty port's queue is dropped while the client does not
     # read, with one warning per client session rather than one per write.
