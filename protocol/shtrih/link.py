@@ -26,7 +26,9 @@ Decisions where the spec and the hosts leave room:
   (``AnswerAbandoned``) and the new command runs. A frame *identical* to the command
   that produced the pending answer is a retransmission, for example by a host that
   took a stray byte for its NAK. It gets ACK and the pending answer again without a
-  second execution (``RepeatedCommand``).
+  second execution (``RepeatedCommand``). NOTE: a host that never ACKs and sends
+  the same command twice on purpose (two identical sale lines) gets it executed
+  once, with the same answer twice.
 * Bytes outside a frame (the four NULs that re-star-ru/shtrih-m-driver sends before
   every STX, stray 0xFF, an ACK or NAK with no answer pending) are skipped silently:
   ``GarbageSkipped`` with an empty reply. The spec diagram would NAK them, but a NAK

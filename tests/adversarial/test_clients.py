@@ -165,6 +165,20 @@ def test_two_clients_interleave(served, tcp_host_factory):
     kkt.assert_archive_valid()
 
 
+def test_pipelined_frames_over_tcp(served, tcp_host_factory):
+    # 300 status frames in one write, each followed by the host's ACK.
+    _kkt, thread = served
+    client = tcp_host_factory()
+
+    client.send((encode_frame(STATUS) + bytes((ACK,))) * 300)
+
+    events = client.expect(600)
+    assert events[0::2] == [ControlByte(ACK)] * 300
+    assert {event.body[:2] for event in events[1::2]} == {b"\x10\x00"}
+    client.send(bytes((ENQ,)))
+    assert client.expect(1) == [ControlByte(NAK)]
+
+
 def test_slow_tcp_reader_is_throttled(served, helpers):
     # The host leaves an answer pending, then sends ENQs without reading. Each
     # ENQ asks for ACK and the answer again (1 byte in, 20 out); the server must

@@ -288,3 +288,23 @@ def test_read_only_file_while_serving(serve_process, tmp_path, helpers):
     assert child.stop() == 0, child.stderr
     documents = helpers.assert_archive_valid(fn_path)
     assert [document.form for document in documents] == [1, 2, 3]
+
+
+def test_second_server_on_same_file_refused(serve_process, tmp_path):
+    fn_path = tmp_path / "fn.bin"
+    child, client = serve_process()
+    assert client.command(OPEN_SHIFT)[1] == 0
+    stored = fn_path.read_bytes()
+
+    second = subprocess.run(
+        [sys.executable, "-c", "from kktemu.tools.cli import main; main()",
+         "--lang", "en", "serve", "--port", "0", "--fn-file", str(fn_path)],
+        capture_output=True, text=True, timeout=30,
+    )
+
+    assert second.returncode == 1
+    assert "locked" in second.stderr
+    assert fn_path.read_bytes() == stored
+    assert client.command(_sale(1))[1] == 0
+    assert client.command(CLOSE)[1] == 0
+    assert _last_fd(client) == 3
