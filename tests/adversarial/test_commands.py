@@ -78,15 +78,19 @@ def test_every_command_code_answered(kkt, host):
 
 
 def test_lone_ff_prefix_answered(kkt, host):
-    # LEN 1 with only the FF prefix of a two-byte code: the device cannot echo a
-    # whole code. kktemu answers FF 37, which is at least an answer.
+    # LEN 1 with only the FF prefix of a two-byte code, so no whole code can be
+    # echoed. The device must still answer with FF and a non-zero error byte.
+    # NOTE: kktemu sends FF 37, which a host may read as code FF37 without an
+    # error byte; what a real device sends here is unknown.
     before = kkt.snapshot()
 
     events = HostLink().receive_data(host.send(encode_frame(b"\xff")))
 
     assert events[0] == ControlByte(ACK)
     assert isinstance(events[1], AnswerFrame)
-    assert events[1].body == bytes((0xFF, ErrorCode.COMMAND_NOT_SUPPORTED))
+    assert events[1].body[0] == 0xFF
+    assert len(events[1].body) in (2, 3)
+    assert events[1].body[-1] != 0
     assert kkt.snapshot() == before
 
 
