@@ -248,27 +248,36 @@ def read_archive(path: str | os.PathLike) -> ArchiveContents:
 class ArchiveWriter:
     """Append-only writer of one archive file; every append is fsync'ed before it returns.
 
+    Writes go straight to the file descriptor with ``os.pwrite`` at the tracked
+    end of the file, never through a user-space buffer, so a failed append
+    (disk full, file size limit) cannot leave bytes behind that a later write
+    or close would flush: the file is cut back to its previous size instead.
     The writer holds an exclusive advisory lock (``flock``, where the platform has
     it) for as long as the file is open, so a second ФН model cannot append to
     the same archive.
     """
 
-    def __init__(self, path: Path, file):
+    def __init__(self, path: Path, descriptor: int):
         self._path = path
-        self._file = file
-        self._size = file.seek(0, os.SEEK_END)
+        self._fd: int | None = descriptor
+        self._size = os.fstat(descriptor).st_size
 
     @classmethod
     def create(cls, path: str | os.PathLike, header: ArchiveHeader) -> ArchiveWriter:
         """Create a new archive with ``header``. Raises ArchiveError when the file exists."""
         path = Path(path)
         try:
-            file = open(path, "xb")
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
             raise ArchiveError(f"{path} already exists; open it instead of creating a new ФН over it") from None
-        writer = cls(path, file)
+        writer = cls(path, descriptor)
         writer._lock()
-        writer._write(header.encode())
+        try:
+            writer.append(header.encode())
+        except OSError:
+            writer.close()
+            path.unlink(missing_ok=True)
+            raise
         _sync_directory(path)
         return writer
 
@@ -277,10 +286,10 @@ class ArchiveWriter:
         """Open an existing archive for appending. Raises ArchiveError when it is missing or locked."""
         path = Path(path)
         try:
-            file = open(path, "r+b")
+            descriptor = os.open(path, os.O_RDWR)
         except FileNotFoundError:
             raise ArchiveError(f"{path} does not exist; create the ФН archive first") from None
-        writer = cls(path, file)
+        writer = cls(path, descriptor)
         writer._lock()
         return writer
 
@@ -291,8 +300,15 @@ class ArchiveWriter:
 
     def read_all(self) -> bytes:
         """Return the whole file as it is on disk."""
-        self._file.seek(0)
-        return self._file.read()
+        chunks = []
+        offset = 0
+        while offset < self._size:
+            chunk = os.pread(self._descriptor(), self._size - offset, offset)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            offset += len(chunk)
+        return b"".join(chunks)
 
     def cut_torn_tail(self, valid_size: int) -> None:
         """Truncate the file to ``valid_size`` bytes, logging a WARNING with the number of bytes dropped."""
@@ -301,45 +317,53 @@ class ArchiveWriter:
         logger.warning(
             "%s: dropping a torn tail of %d bytes after the last whole record", self._path, self._size - valid_size
         )
-        self._file.truncate(valid_size)
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        os.ftruncate(self._descriptor(), valid_size)
+        os.fsync(self._descriptor())
         self._size = valid_size
 
     def append(self, record: bytes) -> None:
         """Append one framed record and sync it to disk.
 
-        On OSError the file is cut back to its previous size (best effort) and
-        the error is raised, so the caller can refuse the command.
+        On OSError the file is cut back to its previous size (best effort, logged
+        when that fails too) and the error is raised, so the caller can refuse
+        the command with nothing of the record left in the file.
         """
+        descriptor = self._descriptor()
+        view = memoryview(record)
+        offset = self._size
         try:
-            self._write(record)
+            while view:
+                written = os.pwrite(descriptor, view, offset)
+                view = view[written:]
+                offset += written
+            os.fsync(descriptor)
         except OSError:
             try:
-                self._file.truncate(self._size)
+                os.ftruncate(descriptor, self._size)
             except OSError:
                 logger.exception("%s: cannot cut a failed append back to %d bytes", self._path, self._size)
             raise
+        self._size = offset
 
     def close(self) -> None:
-        """Close the file, which also releases the lock."""
-        self._file.close()
+        """Close the file, which also releases the lock. Closing twice is harmless."""
+        if self._fd is not None:
+            descriptor, self._fd = self._fd, None
+            os.close(descriptor)
+
+    def _descriptor(self) -> int:
+        if self._fd is None:
+            raise ArchiveError(f"{self._path} is closed")
+        return self._fd
 
     def _lock(self) -> None:
         if fcntl is None:
             return
         try:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(self._descriptor(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            self._file.close()
+            self.close()
             raise ArchiveLockedError(f"{self._path} is open in another ФН model (the file is locked)") from None
-
-    def _write(self, data: bytes) -> None:
-        self._file.seek(self._size)
-        self._file.write(data)
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._size += len(data)
 
 
 def _sync_directory(path: Path) -> None:

@@ -143,11 +143,6 @@ def _prepare_archive(serve_process) -> int:
     return os.path.getsize(child.fn_path)
 
 
-_BUFFERED_RECORD = ("fn_storage ArchiveWriter writes through a buffered file: the part of a record that "
-                    "failed to reach the disk stays in Python's buffer and is flushed later "
-                    "(fn_storage/archive_file.py, reported)")
-
-
 def test_disk_full_answers_error_and_keeps_documents(serve_process, tmp_path, helpers):
     fn_path = tmp_path / "fn.bin"
     size = _prepare_archive(serve_process)
@@ -175,7 +170,6 @@ def test_disk_full_answers_error_and_keeps_documents(serve_process, tmp_path, he
     assert fn_path.read_bytes()[:size] == stored
 
 
-@pytest.mark.xfail(strict=True, reason=_BUFFERED_RECORD)
 def test_disk_full_then_space_returns_keeps_archive_readable(serve_process, tmp_path, helpers):
     fn_path = tmp_path / "fn.bin"
     size = _prepare_archive(serve_process)
@@ -195,7 +189,6 @@ def test_disk_full_then_space_returns_keeps_archive_readable(serve_process, tmp_
     assert [document.form for document in documents] == [1, 2, 3, 5, 2]
 
 
-@pytest.mark.xfail(strict=True, reason=_BUFFERED_RECORD)
 def test_stop_while_disk_full_exits_cleanly(serve_process):
     size = _prepare_archive(serve_process)
     child, client = serve_process(file_size_limit=size + 100)
@@ -206,7 +199,6 @@ def test_stop_while_disk_full_exits_cleanly(serve_process):
     assert child.stop() == 0, child.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=_BUFFERED_RECORD)
 def test_refused_receipt_not_stored_when_space_returns(serve_process, tmp_path):
     # The host got error 03h for the receipt and cancelled it, so the receipt
     # must not appear in the archive later.
