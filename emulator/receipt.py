@@ -18,7 +18,7 @@ from kktemu.protocol.ffd.values import encode_byte, encode_fvln, encode_string, 
 from .refusals import Reason, Refusal
 
 MILLION = 1_000_000
-MAX_MONEY = 99_999_999_999  # 5-byte fields hold up to 9999999999 by spec; VLN 1020 allows 6 bytes
+MAX_MONEY = 9_999_999_999  # the range of the 5-byte money fields of the Штрих-М protocol
 MAX_ITEMS = 100
 NAME_MAX_BYTES = 128
 

@@ -27,6 +27,7 @@ class Reason(enum.Enum):
     CASHLESS_ABOVE_TOTAL = "cashless payment exceeds the receipt total"
     ZERO_TOTAL = "receipt total is zero"
     NOT_ENOUGH_CASH = "not enough cash in the drawer"
+    CASH_OVERFLOW = "cash in the drawer would overflow"
     QUANTITY_OVERFLOW = "quantity is out of range"
     PRICE_OVERFLOW = "price is out of range"
     TOTAL_OVERFLOW = "receipt total is out of range"

@@ -27,7 +27,7 @@ from kktemu.protocol.fn.service import CurrentDocument, FnPhase
 from .clock import Clock
 from .fn_client import FnClient, fn_moment
 from .profiles import DeviceProfile, profile_version
-from .receipt import Receipt, ReceiptContext, make_item, receipt_tlv
+from .receipt import MAX_MONEY, Receipt, ReceiptContext, make_item, receipt_tlv
 from .refusals import Reason, Refusal
 from .registration import Identity, default_identity, load_identity, register_fn
 
@@ -41,6 +41,10 @@ JOURNAL_LINES = 1000
 RECEIPT_OPERATIONS = {0: 1, 1: 3, 2: 2, 3: 4}
 # Операции, после которых наличных в ящике становится меньше: возврат прихода и расход.
 CASH_OUTGOING_OPERATIONS = {2, 3}
+# Tags the ФН puts into every document itself (ФН number, РНМ, ИНН, ФД number, time, ФПД).
+FN_OWN_TAGS = frozenset({1041, 1037, 1018, 1040, 1012, 1077})
+# Host TLVs kept for one document: the ФН's data budget for a receipt (30 KB).
+MAX_HOST_TLV_BYTES = 30 * 1024
 # ФН results that reject the data of a shift report (07h, 12h, 14h): an invalid value,
 # tags not allowed, tags the ФН writes itself, data over the size budget, invalid tags.
 HOST_DATA_REJECTIONS = {FnResult.INVALID_PARAMETER, FnResult.FORBIDDEN_TAGS, FnResult.DUPLICATE_DATA,
@@ -263,18 +267,24 @@ class Register:
         self._receipt.receipt.add_item(item)
 
     def add_tlv(self, tlv: bytes) -> None:
-        """Attach host TLVs (FF0C) to the open receipt, or keep them for the next document."""
+        """Attach host TLVs (FF0C) to the open receipt, or keep them for the next document.
+
+        Refused at once: a broken or empty block, tags the ФН writes into every
+        document itself, and data beyond the ФН's budget for one document.
+        """
         try:
-            for _ in iter_tlv(tlv):
-                pass
+            tags = [tag for tag, _ in iter_tlv(tlv)]
         except DecodeError as exc:
             raise Refusal(Reason.INVALID_PARAMETER, f"TLV block: {exc}") from None
-        if not tlv:
+        if not tags:
             raise Refusal(Reason.INVALID_PARAMETER, "empty TLV block")
-        if self._receipt is not None:
-            self._receipt.receipt.extra_tlv.append(bytes(tlv))
-        else:
-            self._pending_tlv.append(bytes(tlv))
+        own = sorted(set(tags) & FN_OWN_TAGS)
+        if own:
+            raise Refusal(Reason.INVALID_PARAMETER, f"tags {own} are written by the ФН itself")
+        target = self._receipt.receipt.extra_tlv if self._receipt is not None else self._pending_tlv
+        if sum(map(len, target)) + len(tlv) > MAX_HOST_TLV_BYTES:
+            raise Refusal(Reason.INVALID_PARAMETER, f"host TLVs would exceed {MAX_HOST_TLV_BYTES} bytes")
+        target.append(bytes(tlv))
 
     def subtotal(self) -> int:
         """Return the total of the open receipt in kopecks."""
@@ -358,6 +368,10 @@ class Register:
             raise Refusal(Reason.SHIFT_EXPIRED)
         if self.cash_in_drawer + delta < 0:
             raise Refusal(Reason.NOT_ENOUGH_CASH, f"{-delta} > {self.cash_in_drawer} kopecks")
+        if abs(delta) > MAX_MONEY:
+            raise Refusal(Reason.INVALID_PARAMETER, f"amount {abs(delta)} kopecks is above {MAX_MONEY}")
+        if self.cash_in_drawer + delta > MAX_MONEY:
+            raise Refusal(Reason.CASH_OVERFLOW, f"drawer would hold {self.cash_in_drawer + delta} kopecks")
         self._ensure_shift_for_sales(operator)
         self.cash_in_drawer += delta
         self.document_number += 1

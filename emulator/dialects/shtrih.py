@@ -35,6 +35,7 @@ REFUSAL_CODES = {
     Reason.CASHLESS_ABOVE_TOTAL: ErrorCode.CASHLESS_ABOVE_TOTAL,
     Reason.ZERO_TOTAL: ErrorCode.ZERO_RECEIPT_TOTAL,
     Reason.NOT_ENOUGH_CASH: ErrorCode.NOT_ENOUGH_CASH,
+    Reason.CASH_OVERFLOW: ErrorCode.CASH_OVERFLOW,
     Reason.QUANTITY_OVERFLOW: ErrorCode.QUANTITY_OUT_OF_RANGE,
     Reason.PRICE_OVERFLOW: ErrorCode.PRICE_OUT_OF_RANGE,
     Reason.TOTAL_OVERFLOW: ErrorCode.RECEIPT_TOTAL_OVERFLOW,
@@ -267,6 +268,7 @@ class ShtrihDialect:
         return c.ANSWER_TYPES[request.CODE](self._operator(request))
 
     def _close_receipt(self, request):
+        self.register.subtotal()  # refuses with 55h when no receipt is open
         if any(tax not in range(5) for tax in request.taxes):
             raise Refusal(Reason.INVALID_PARAMETER, f"tax groups {request.taxes}")
         # 41h..44h name the payment type (cash, types 2, 3, 4) whose sum is out of range.

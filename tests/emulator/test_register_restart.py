@@ -208,12 +208,26 @@ def test_host_tlv_dropped_with_cancelled_receipt(fn_path, clock):
     assert 1008 not in tlv_of(read_archive(fn_path).documents[-1])
 
 
-@pytest.mark.parametrize("tag", [1012, 1040])
-def test_rejected_host_tlv_dropped_from_open_shift(fn_path, clock, tag):
-    # 1012 and 1040 are written by the ФН itself, so it rejects them in the report data (0Ch).
+@pytest.mark.parametrize("tag", [1041, 1037, 1018, 1040, 1012, 1077])
+def test_fn_own_tag_refused_by_ff0c(fn_path, clock, tag):
+    # The ФН writes these tags into every document itself; FF0C refuses them at once with 33h.
     with Emulator(fn_path, clock=clock) as emulator:
-        send(emulator, c.SendTlvRequest(SYSADMIN, encode_tlv(tag, bytes(4))))
-        assert emulator.execute(c.OpenShiftRequest(CASHIER).encode()) == bytes.fromhex("E0 0C")
+        before = fn_path.read_bytes()
+        answer = emulator.execute(c.SendTlvRequest(SYSADMIN, encode_tlv(tag, bytes(4))).encode())
+        assert answer == bytes.fromhex("FF 0C 33")
+        assert fn_path.read_bytes() == before
+        send(emulator, c.OpenShiftRequest(CASHIER))
+        assert mode(emulator) == 0x02
+    assert [document.form for document in read_archive(fn_path).documents] == [1, 2]
+
+
+def test_oversize_host_tlv_dropped_from_open_shift(fn_path, clock):
+    # The open shift report takes at most 1 KB of data, so the ФН rejects it (10h) once.
+    block = encode_tlv(1008, encode_string("x" * 240))
+    with Emulator(fn_path, clock=clock) as emulator:
+        for _ in range(5):
+            send(emulator, c.SendTlvRequest(SYSADMIN, block))
+        assert emulator.execute(c.OpenShiftRequest(CASHIER).encode()) == bytes.fromhex("E0 10")
         assert mode(emulator) == 0x04
         send(emulator, c.OpenShiftRequest(CASHIER))
         assert mode(emulator) == 0x02
