@@ -77,7 +77,7 @@ class ArchiveHeader:
             raise ArchiveError(f"file is {len(data)} bytes, shorter than the {HEADER_SIZE}-byte archive header")
         if data[:8] != MAGIC:
             raise ArchiveError(
-                f"not a kktemu ФН archive: it starts with {data[:8].hex(' ').upper()}, not the magic"
+                f"the file starts with {data[:8].hex(' ').upper()}, not the archive magic"
                 f" {MAGIC.hex(' ').upper()} ({MAGIC.decode('ascii')})", 0)
         stored_crc = int.from_bytes(data[44:48], "little")
         if zlib.crc32(data[:44]) != stored_crc:

@@ -328,7 +328,7 @@ BAD_FILES = [
     ("directory", "Error: {path} is a directory, not a ФН file. Give the path of the archive file itself."),
     ("empty", "Error: ФН file {path} is not a valid kktemu archive: file is 0 bytes, shorter than the "
               "48-byte archive header."),
-    ("random", "Error: ФН file {path} is not a valid kktemu archive: not a kktemu ФН archive"),
+    ("random", "Error: ФН file {path} is not a valid kktemu archive: the file starts with 9B C7 35 C9 BE 44 E7 78, not the archive magic"),
     ("header", "Error: ФН file {path} is not a valid kktemu archive: archive header CRC-32 does not match"),
     ("record", "Error: ФН file {path} is not a valid kktemu archive: {path}: record CRC-32 does not match"),
 ]
