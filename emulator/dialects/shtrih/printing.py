@@ -20,7 +20,6 @@ def print_line(dialect, request):
     return c.PrintLineAnswer(request.password)
 
 
-
 def cut(dialect, request):
     if request.cut_type not in tuple(c.CutType):
         raise Refusal(Reason.INVALID_PARAMETER, f"cut type {request.cut_type}")

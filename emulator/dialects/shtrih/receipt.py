@@ -20,7 +20,6 @@ def open_receipt(dialect, request):
     return c.OpenReceiptAnswer(request.password)
 
 
-
 def item(dialect, request):
     if request.price > c.MAX_MONEY:
         raise Refusal(Reason.PRICE_OVERFLOW, f"price {request.price} kopecks is above {c.MAX_MONEY}")
@@ -39,7 +38,6 @@ def item(dialect, request):
     return c.ANSWER_TYPES[request.CODE](request.password)
 
 
-
 def close_receipt(dialect, request):
     dialect.register.subtotal()  # refuses with 55h when no receipt is open
     if any(tax not in range(5) for tax in request.taxes):
@@ -56,16 +54,13 @@ def close_receipt(dialect, request):
     return c.CloseReceiptAnswer(request.password, settlement.change)
 
 
-
 def cancel_receipt(dialect, request):
     dialect.register.cancel_receipt()
     return c.CancelReceiptAnswer(request.password)
 
 
-
 def subtotal(dialect, request):
     return c.SubtotalAnswer(request.password, dialect.register.subtotal())
-
 
 
 def send_tlv(dialect, request):

@@ -10,11 +10,9 @@ def open_shift(dialect, request):
     return c.OpenShiftAnswer(request.password)
 
 
-
 def x_report(dialect, request):
     dialect.register.x_report(request.password)
     return c.XReportAnswer(request.password)
-
 
 
 def z_report(dialect, request):
@@ -22,11 +20,9 @@ def z_report(dialect, request):
     return c.ZReportAnswer(request.password)
 
 
-
 def cash_in(dialect, request):
     number = dialect.register.cash_in(request.password, request.amount)
     return c.CashInAnswer(request.password, number % 10000)
-
 
 
 def cash_out(dialect, request):

@@ -30,7 +30,6 @@ def short_status(dialect, request):
     )
 
 
-
 def long_status(dialect, request):
     register = dialect.register
     profile = register.profile
@@ -69,7 +68,6 @@ def long_status(dialect, request):
         inn=int(register.identity.inn),
         serial_number_high=(serial >> 32) & 0xFFFF,
     )
-
 
 
 def device_type(dialect, _request):
