@@ -17,6 +17,7 @@ from kktemu.fn_storage.identifiers import make_test_fn_serial
 from .clock import Clock
 from .dialects.shtrih import ShtrihDialect
 from .fn_client import FnClient
+from .memory import RegisterMemory, memory_path
 from .profiles import SHTRIH_M_01F, DeviceProfile
 from .register import Register
 
@@ -43,9 +44,11 @@ class Emulator:
             serial = fn_serial or make_test_fn_serial(secrets.randbelow(1_000_000))
             self.storage = FiscalStorage.create(self.fn_path, serial, self.clock.now, master_key=master_key)
             logger.info("created test ФН %s in %s", serial, self.fn_path)
+        self.memory = RegisterMemory.load(memory_path(self.fn_path), self.storage.serial)
         try:
-            self.register = Register.start(FnClient(self.storage), self.clock, profile)
+            self.register = Register.start(FnClient(self.storage), self.clock, profile, self.memory)
         except BaseException:
+            self.memory.close()
             self.storage.close()
             raise
         self.dialect = ShtrihDialect(self.register)
@@ -60,7 +63,8 @@ class Emulator:
         return self.dialect.execute(body)
 
     def close(self) -> None:
-        """Close the ФН archive file."""
+        """Close the register memory and the ФН archive file."""
+        self.memory.close()
         self.storage.close()
 
     def __enter__(self) -> Emulator:

@@ -79,3 +79,24 @@ class Clock:
             if self._frozen_at is not None:
                 self._offset = self._frozen_at - dt.datetime.now()
                 self._frozen_at = None
+
+
+class OffsetClock:
+    """A clock that runs ``offset`` seconds ahead of (or behind) a base clock.
+
+    The register's own clock is one: setting its date and time (21h, 22h/23h)
+    moves the offset, while the ФН timer keeps reading the base clock, as a
+    real ФН keeps its own timer.
+    """
+
+    def __init__(self, base: Clock, offset: float = 0.0):
+        self.base = base
+        self.offset = offset
+
+    def now(self) -> dt.datetime:
+        """Return the base time plus the offset."""
+        return self.base.now() + dt.timedelta(seconds=self.offset)
+
+    def set(self, moment: dt.datetime) -> None:
+        """Move this clock (not the base) so that it reads ``moment`` now."""
+        self.offset = (moment - self.base.now()).total_seconds()

@@ -33,6 +33,7 @@ class Reason(enum.Enum):
     TOTAL_OVERFLOW = "receipt total is out of range"
     DEPARTMENT_OUT_OF_RANGE = "department is out of range"
     TOO_MANY_ITEMS = "too many operations in the receipt"
+    MEMORY_FAILURE = "the register memory cannot be saved"
     FN_ERROR = "the ФН refused the command"
 
 

@@ -19,13 +19,14 @@ import logging
 
 from kktemu.protocol.errors import DecodeError
 from kktemu.protocol.ffd.tlv import encode_tlv, iter_tlv
-from kktemu.protocol.ffd.values import encode_byte, encode_string, encode_uint32
+from kktemu.protocol.ffd.values import decode_vln, encode_byte, encode_string, encode_uint32
 from kktemu.protocol.fn.codes import FnResult
 from kktemu.protocol.fn.records import ShiftRecord
 from kktemu.protocol.fn.service import CurrentDocument, FnPhase
 
-from .clock import Clock
+from .clock import Clock, OffsetClock
 from .fn_client import FnClient, fn_moment
+from .memory import RegisterMemory
 from .profiles import DeviceProfile, profile_version
 from .receipt import MAX_MONEY, Receipt, ReceiptContext, make_item, receipt_tlv
 from .refusals import Reason, Refusal
@@ -41,6 +42,8 @@ JOURNAL_LINES = 1000
 RECEIPT_OPERATIONS = {0: 1, 1: 3, 2: 2, 3: 4}
 # Операции, после которых наличных в ящике становится меньше: возврат прихода и расход.
 CASH_OUTGOING_OPERATIONS = {2, 3}
+# Forms whose cash (1031) moves the drawer: receipt, correction receipt, БСО, БСО коррекции.
+CASH_DOCUMENT_FORMS = {3, 31, 4, 41}
 # Tags the ФН puts into every document itself (ФН number, РНМ, ИНН, ФД number, time, ФПД).
 FN_OWN_TAGS = frozenset({1041, 1037, 1018, 1040, 1012, 1077})
 # Host TLVs kept for one document: the ФН's data budget for a receipt (30 KB).
@@ -88,27 +91,32 @@ class Register:
     """
 
     def __init__(self, fn: FnClient, clock: Clock, profile: DeviceProfile, identity: Identity,
-                 shift: ShiftState, document_number: int, fn_serial: str):
+                 shift: ShiftState, memory: RegisterMemory):
         self.fn = fn
-        self.clock = clock
+        self.memory = memory
+        self.clock = OffsetClock(clock, memory.state.get("clock_offset", 0.0))
         self.profile = profile
         self.identity = identity
-        self.fn_serial = fn_serial
+        self.fn_serial = memory.fn_serial
         self.shift = shift
-        self.document_number = document_number
-        self.cash_in_drawer = 0
         self.journal: collections.deque[str] = collections.deque(maxlen=JOURNAL_LINES)
         self._receipt: OpenReceipt | None = None
         self._pending_tlv: list[bytes] = []
 
     @classmethod
-    def start(cls, fn: FnClient, clock: Clock, profile: DeviceProfile) -> Register:
+    def start(cls, fn: FnClient, clock: Clock, profile: DeviceProfile,
+              memory: RegisterMemory | None = None) -> Register:
         """Attach a register to a ФН, registering it first when it is in phase 1.
 
-        A document left open in the ФN by an earlier run (power cut) is cancelled,
-        as a register does when it starts.
+        A document left open in the ФН by an earlier run (power cut) is cancelled,
+        as a register does when it starts. ``memory`` is the register's
+        non-volatile state (RAM only when None); documents the ФН formed after
+        the memory's last one are replayed into it (cash in the drawer, document
+        counter).
         """
         status = fn.status()
+        if memory is None:
+            memory = RegisterMemory(None, status.serial)
         if status.current_document != CurrentDocument.NONE:
             logger.warning("cancelling document %02Xh left open in the ФН", status.current_document)
             fn.cancel_document()
@@ -124,7 +132,76 @@ class Register:
                                registered, profile.ffd_version, registered)
                 profile = profile.with_ffd(registered)
         shift = cls._read_shift(fn, status.last_fd_number)
-        return cls(fn, clock, profile, identity, shift, status.last_fd_number, status.serial)
+        register = cls(fn, clock, profile, identity, shift, memory)
+        register._replay_documents(status.last_fd_number)
+        return register
+
+    def _replay_documents(self, last_fd: int) -> None:
+        """Apply the ФН documents after the memory's ``last_fd`` to the drawer and counter."""
+        first = self.last_fd + 1
+        for fd_number in range(first, last_fd + 1):
+            found = self.fn.find_document(fd_number)
+            if found.document_type & 0x3F in CASH_DOCUMENT_FORMS:
+                _form, items = self.fn.read_document(fd_number)
+                values = dict(items)
+                operation = values.get(1054, b"\x01")[0]
+                cash = decode_vln(values.get(1031, b""))
+                self.cash_in_drawer += -cash if operation in CASH_OUTGOING_OPERATIONS else cash
+            self.document_number += 1
+            self.last_fd = fd_number
+        if last_fd >= first:
+            logger.info("register memory caught up with ФД %d..%d", first, last_fd)
+            self._save(durable=True)
+
+    # Non-volatile state.
+
+    @property
+    def document_number(self) -> int:
+        """Сквозной номер документа: every document printed, fiscal or not."""
+        return self.memory.state.get("document_number", 0)
+
+    @document_number.setter
+    def document_number(self, value: int) -> None:
+        self.memory.state["document_number"] = value
+
+    @property
+    def cash_in_drawer(self) -> int:
+        """Cash in the drawer, kopecks."""
+        return self.memory.state.get("cash_in_drawer", 0)
+
+    @cash_in_drawer.setter
+    def cash_in_drawer(self, value: int) -> None:
+        self.memory.state["cash_in_drawer"] = value
+
+    @property
+    def last_fd(self) -> int:
+        """Number of the last ФН document the memory has accounted for."""
+        return self.memory.state.get("last_fd", 0)
+
+    @last_fd.setter
+    def last_fd(self, value: int) -> None:
+        self.memory.state["last_fd"] = value
+
+    def _save(self, durable: bool) -> None:
+        """Journal the memory. A failure after a fiscal document is logged, not raised:
+        the document exists and the next start replays it."""
+        self.memory.state["clock_offset"] = self.clock.offset
+        try:
+            self.memory.save(durable)
+        except OSError as exc:
+            if durable:
+                raise
+            logger.error("cannot save the register memory to %s: %s", self.memory.path, exc)
+
+    def _save_or_restore(self, previous: dict) -> None:
+        """Journal a non-fiscal change durably; on failure restore ``previous`` and refuse."""
+        try:
+            self._save(durable=True)
+        except OSError as exc:
+            self.memory.state.clear()
+            self.memory.state.update(previous)
+            logger.error("cannot save the register memory to %s: %s", self.memory.path, exc)
+            raise Refusal(Reason.MEMORY_FAILURE, str(exc)) from None
 
     @staticmethod
     def _read_shift(fn: FnClient, last_fd: int) -> ShiftState:
@@ -174,6 +251,8 @@ class Register:
                                          with_host_tlv)
         self.shift = ShiftState(True, answer.shift_number, fn_moment(moment))
         self.document_number += 1
+        self.last_fd = answer.fd_number
+        self._save(durable=False)
         logger.info("shift %d opened, ФД %d", answer.shift_number, answer.fd_number)
         return answer.shift_number
 
@@ -186,13 +265,17 @@ class Register:
                                          self._shift_tlv(operator, self.shift.number), True)
         self.shift = ShiftState(False, answer.shift_number)
         self.document_number += 1
+        self.last_fd = answer.fd_number
+        self._save(durable=False)
         logger.info("shift %d closed, ФД %d", answer.shift_number, answer.fd_number)
         return answer.shift_number
 
     def x_report(self, operator: int) -> None:
         """Print the X report (non-fiscal shift totals)."""
         self._require_no_receipt()
+        previous = copy.deepcopy(self.memory.state)
         self.document_number += 1
+        self._save_or_restore(previous)
         self.journal.append(f"X REPORT by {cashier_name(operator)}")
 
     def _form_shift_report(self, form, moment: dt.datetime, register_tlv: bytes, with_host_tlv: bool):
@@ -329,6 +412,8 @@ class Register:
             self.cash_in_drawer += settlement.cash
         self._receipt = None
         self.document_number += 1
+        self.last_fd = answer.fd_number
+        self._save(durable=False)
         logger.info("receipt %d formed: ФД %d, total %d kopecks", answer.receipt_number, answer.fd_number,
                     settlement.total)
         return settlement, answer
@@ -339,7 +424,13 @@ class Register:
         if open_receipt.begun_in_fn:
             self.fn.cancel_document()
         self._receipt = None
+        previous = copy.deepcopy(self.memory.state)
         self.document_number += 1
+        try:
+            self._save(durable=True)
+        except OSError as exc:
+            self.memory.state.update(previous)
+            logger.error("cannot save the register memory to %s: %s", self.memory.path, exc)
 
     def _require_receipt(self) -> OpenReceipt:
         if self._receipt is None:
@@ -373,8 +464,10 @@ class Register:
         if self.cash_in_drawer + delta > MAX_MONEY:
             raise Refusal(Reason.CASH_OVERFLOW, f"drawer would hold {self.cash_in_drawer + delta} kopecks")
         self._ensure_shift_for_sales(operator)
+        previous = copy.deepcopy(self.memory.state)
         self.cash_in_drawer += delta
         self.document_number += 1
+        self._save_or_restore(previous)
         return self.document_number
 
     def print_text(self, text: str) -> None:

@@ -153,8 +153,6 @@ def test_restart_cancels_open_receipt(fn_path, clock):
     assert tlv_of(documents[2])[1020] == (5500).to_bytes(2, "little")
 
 
-@pytest.mark.xfail(strict=True, reason="the register keeps its document counter only in memory; after a "
-                                       "restart 11h starts again from the last ФД number")
 def test_restart_keeps_document_counter(fn_path, clock):
     with Emulator(fn_path, clock=clock) as emulator:
         send(emulator, c.CashInRequest(CASHIER, 10000))
@@ -163,7 +161,6 @@ def test_restart_keeps_document_counter(fn_path, clock):
         assert send(emulator, c.LongStatusRequest(CASHIER)).document_number == before
 
 
-@pytest.mark.xfail(strict=True, reason="the register keeps the cash in the drawer only in memory")
 def test_restart_keeps_cash_in_drawer(fn_path, clock):
     with Emulator(fn_path, clock=clock) as emulator:
         send(emulator, c.CashInRequest(CASHIER, 10000))
