@@ -70,6 +70,8 @@ class SkipReason(enum.Enum):
     ZERO_LENGTH = "frame length byte is 0"
     FRAME_TIMEOUT = "incomplete frame timed out"
     BUFFER_FULL = "input buffer full while a command executes"
+    DAMAGED_PACKET = "damaged v2 packet"
+    NUMBERED_EMPTY_PACKET = "v2 packet with a number but no command"
 
 
 class LinkEvent:
@@ -88,7 +90,10 @@ class Enquiry(LinkEvent):
 
 @dataclass(frozen=True, slots=True)
 class CommandReceived(LinkEvent):
-    """A valid frame: execute ``body`` (CMD+DATA), then call ``DeviceLink.answer``."""
+    """A valid frame: execute ``body`` (CMD+DATA), then call the link's ``answer``.
+
+    The reply is ACK in protocol v1 and empty in protocol v2, which has no ACK.
+    """
 
     body: bytes
     reply: bytes = _ACK
@@ -116,7 +121,11 @@ class AnswerAbandoned(LinkEvent):
 
 @dataclass(frozen=True, slots=True)
 class ChecksumError(LinkEvent):
-    """A complete frame with a wrong LRC; the reply is NAK and the state is unchanged."""
+    """A complete frame with a wrong checksum; the state is unchanged.
+
+    The reply is NAK for a v1 frame (wrong LRC). A v2 packet with a wrong CRC gets
+    no reply, because the v2 spec treats it as never received.
+    """
 
     frame: bytes
     reply: bytes = _NAK
@@ -126,8 +135,8 @@ class ChecksumError(LinkEvent):
 class GarbageSkipped(LinkEvent):
     """Bytes dropped without effect on the state; see ``SkipReason`` for the cases.
 
-    The reply is NAK for a zero LEN byte and for an incomplete frame that timed out,
-    and empty otherwise.
+    In protocol v1 the reply is NAK for a zero LEN byte and for an incomplete frame
+    that timed out, and empty otherwise. In protocol v2 it is always empty.
     """
 
     data: bytes
