@@ -3,7 +3,8 @@
 This is the module the dialect imports. It re-exports the message classes of the
 ``commands_*`` modules and adds the dispatch functions. A body is the frame
 content between LEN and LRC. See ``commands_base`` for its layout and for the
-trailing-bytes policy.
+trailing-bytes policy, and docs/shtrih-commands.md for which commands of the
+spec have a codec.
 """
 
 from __future__ import annotations
@@ -12,6 +13,24 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from ..errors import DecodeError
+from . import (
+    commands_correction,
+    commands_datetime,
+    commands_device,
+    commands_extended,
+    commands_fn,
+    commands_fn_buffer,
+    commands_fn_exchange,
+    commands_fn_read,
+    commands_fn_registration,
+    commands_fn_shift,
+    commands_print,
+    commands_receipt,
+    commands_receipt_v2,
+    commands_shift,
+    commands_status,
+    commands_tables,
+)
 from .commands_base import (
     MAX_BODY_SIZE,
     TEXT_MIN_SIZE,
@@ -22,100 +41,40 @@ from .commands_base import (
     command_code,
     error_answer,
 )
+from .commands_correction import *
+from .commands_datetime import *
+from .commands_device import *
+from .commands_extended import *
 from .commands_fields import MAX_MONEY
-from .commands_fn import (
-    TLV_MAX_SIZE,
-    FnDocument,
-    FnPhase,
-    FnStatusAnswer,
-    FnStatusRequest,
-    FnWarnings,
-    SendTlvAnswer,
-    SendTlvRequest,
-)
-from .commands_print import (
-    BeepAnswer,
-    BeepRequest,
-    ContinuePrintingAnswer,
-    ContinuePrintingRequest,
-    CutAnswer,
-    CutRequest,
-    CutType,
-    PrintFlags,
-    PrintLineAnswer,
-    PrintLineRequest,
-)
-from .commands_receipt import (
-    CancelReceiptAnswer,
-    CancelReceiptRequest,
-    CloseReceiptAnswer,
-    CloseReceiptRequest,
-    OpenReceiptAnswer,
-    OpenReceiptRequest,
-    PurchaseAnswer,
-    PurchaseRequest,
-    PurchaseReturnAnswer,
-    PurchaseReturnRequest,
-    ReceiptType,
-    SaleAnswer,
-    SaleRequest,
-    SaleReturnAnswer,
-    SaleReturnRequest,
-    SubtotalAnswer,
-    SubtotalRequest,
-)
-from .commands_shift import (
-    CashInAnswer,
-    CashInRequest,
-    CashOutAnswer,
-    CashOutRequest,
-    OpenShiftAnswer,
-    OpenShiftRequest,
-    XReportAnswer,
-    XReportRequest,
-    ZReportAnswer,
-    ZReportRequest,
-)
-from .commands_status import (
-    DeviceTypeAnswer,
-    DeviceTypeRequest,
-    KktFlags,
-    LongStatusAnswer,
-    LongStatusRequest,
-    ShortStatusAnswer,
-    ShortStatusRequest,
-)
+from .commands_fn import *
+from .commands_fn_buffer import *
+from .commands_fn_exchange import *
+from .commands_fn_read import *
+from .commands_fn_registration import *
+from .commands_fn_shift import *
+from .commands_print import *
+from .commands_receipt import *
+from .commands_receipt_v2 import *
+from .commands_shift import *
+from .commands_status import *
+from .commands_tables import *
 
-_PAIRS: tuple[tuple[type[Message], type[Message]], ...] = (
-    (ShortStatusRequest, ShortStatusAnswer),
-    (LongStatusRequest, LongStatusAnswer),
-    (BeepRequest, BeepAnswer),
-    (PrintLineRequest, PrintLineAnswer),
-    (CutRequest, CutAnswer),
-    (XReportRequest, XReportAnswer),
-    (ZReportRequest, ZReportAnswer),
-    (CashInRequest, CashInAnswer),
-    (CashOutRequest, CashOutAnswer),
-    (SaleRequest, SaleAnswer),
-    (PurchaseRequest, PurchaseAnswer),
-    (SaleReturnRequest, SaleReturnAnswer),
-    (PurchaseReturnRequest, PurchaseReturnAnswer),
-    (CloseReceiptRequest, CloseReceiptAnswer),
-    (CancelReceiptRequest, CancelReceiptAnswer),
-    (SubtotalRequest, SubtotalAnswer),
-    (OpenReceiptRequest, OpenReceiptAnswer),
-    (ContinuePrintingRequest, ContinuePrintingAnswer),
-    (OpenShiftRequest, OpenShiftAnswer),
-    (DeviceTypeRequest, DeviceTypeAnswer),
-    (FnStatusRequest, FnStatusAnswer),
-    (SendTlvRequest, SendTlvAnswer),
+_MODULES = (
+    commands_status, commands_print, commands_shift, commands_receipt, commands_receipt_v2, commands_correction,
+    commands_fn, commands_fn_read, commands_fn_exchange, commands_fn_shift, commands_fn_registration,
+    commands_fn_buffer,
+    commands_device, commands_tables, commands_datetime, commands_extended,
 )
+_PAIRS: tuple[tuple[type[Message], type[Message]], ...] = tuple(pair for module in _MODULES for pair in module.PAIRS)
 
 REQUEST_TYPES: Mapping[int, type[Message]] = MappingProxyType({request.CODE: request for request, _ in _PAIRS})
 """Request class by command code (0xFFxx for two-byte codes)."""
 
 ANSWER_TYPES: Mapping[int, type[Message]] = MappingProxyType({answer.CODE: answer for _, answer in _PAIRS})
 """Answer class by command code (0xFFxx for two-byte codes)."""
+
+if len(REQUEST_TYPES) != len(_PAIRS):
+    raise RuntimeError("two Штрих-М request classes share a command code")
 
 
 def decode_request(body: bytes) -> Message:
@@ -150,17 +109,9 @@ def decode_answer(body: bytes) -> Message | ErrorAnswer:
 
 
 __all__ = [
-    "ANSWER_TYPES", "MAX_BODY_SIZE", "MAX_MONEY", "REQUEST_TYPES", "TEXT_MIN_SIZE", "TLV_MAX_SIZE",
+    "ANSWER_TYPES", "MAX_BODY_SIZE", "MAX_MONEY", "REQUEST_TYPES", "TEXT_MIN_SIZE",
     "ErrorAnswer", "Message", "UnknownCommand",
     "code_bytes", "command_code", "decode_answer", "decode_request", "error_answer",
-    "BeepAnswer", "BeepRequest", "CancelReceiptAnswer", "CancelReceiptRequest", "CashInAnswer", "CashInRequest",
-    "CashOutAnswer", "CashOutRequest", "CloseReceiptAnswer", "CloseReceiptRequest", "ContinuePrintingAnswer",
-    "ContinuePrintingRequest", "CutAnswer", "CutRequest", "CutType", "DeviceTypeAnswer", "DeviceTypeRequest",
-    "FnDocument", "FnPhase", "FnStatusAnswer", "FnStatusRequest", "FnWarnings", "KktFlags", "LongStatusAnswer",
-    "LongStatusRequest", "OpenReceiptAnswer", "OpenReceiptRequest", "OpenShiftAnswer", "OpenShiftRequest",
-    "PrintFlags", "PrintLineAnswer", "PrintLineRequest", "PurchaseAnswer", "PurchaseRequest",
-    "PurchaseReturnAnswer", "PurchaseReturnRequest", "ReceiptType", "SaleAnswer", "SaleRequest",
-    "SaleReturnAnswer", "SaleReturnRequest", "SendTlvAnswer", "SendTlvRequest", "ShortStatusAnswer",
-    "ShortStatusRequest", "SubtotalAnswer", "SubtotalRequest", "XReportAnswer", "XReportRequest",
-    "ZReportAnswer", "ZReportRequest",
 ]
+for _module in _MODULES:
+    __all__ += _module.__all__

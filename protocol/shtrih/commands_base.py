@@ -13,10 +13,13 @@ the end of 80h, are written by hand in the subclasses.
 
 Trailing bytes: a body longer than its fixed layout is rejected with DecodeError,
 because the spec gives an exact length for every fixed layout. Variable fields
-at the end run to the end of the body: the text of 17h, 80h–83h and 85h, the
-name of FCh and the TLV block of FF0Ch. The only other longer forms accepted are
-the optional fields the spec lists: the last-print byte of 10h, the serial high
-word of 11h and the web link of 85h.
+at the end run to the end of the body: printable text (12h, 17h, 2Fh, 80h–85h,
+8Eh, FF0Dh, FF45h, FF46h), names (FCh, 6Bh), table values (1Eh, 1Fh), TLV blocks
+(FF0Ch, FF4Dh, FF3Bh) and other raw data. The only other longer forms accepted
+are the optional fields the spec or a public client lists, each documented on
+its class: the last-print byte of 10h, the serial high word of 11h, the web link
+of 85h, and the DATE_TIME that FF answers append when table 1 asks for extended
+answers to document commands.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any, ClassVar, Self
 import construct
 
 from ..errors import DecodeError, EncodeError, KktemuError
-from .commands_fields import decode_text, encode_text
+from .commands_fields import FN_DATETIME_REQUIRED, decode_text, encode_text
 from .frame import MAX_BODY_LEN
 
 MAX_BODY_SIZE = MAX_BODY_LEN
@@ -48,6 +51,10 @@ PASSWORD_ONLY = construct.Struct("password" / PASSWORD)
 
 OPERATOR_ONLY = construct.Struct("operator" / construct.Int8ul)
 """Layout of the many answers that carry the operator number 1..30 and nothing else."""
+
+
+Pair = tuple[type["Message"], type["Message"]]
+"""A request class and the answer class of the same command, as the registry lists them."""
 
 
 class UnknownCommand(KktemuError):
@@ -233,23 +240,98 @@ class TextTailMessage(Message):
     ``text_size`` is the width the text occupies on the wire, NUL-padded. Longer
     text widens the field. ``decode`` records the received width there, so that
     re-encoding a NUL-padded body gives the same bytes. ``text_size`` takes no part
-    in equality. ``TEXT_MIN_DECODE`` is the shortest text field ``decode`` accepts.
+    in equality. ``TEXT_MIN_DECODE`` is the shortest text field ``decode`` accepts
+    and ``TEXT_MAX_SIZE`` the longest field either direction accepts (None: up to
+    the frame limit).
     """
 
     TEXT_MIN_DECODE: ClassVar[int] = TEXT_MIN_SIZE
+    TEXT_MAX_SIZE: ClassVar[int | None] = None
 
     def _encode_tail(self) -> bytes:
         size = self.text_size  # type: ignore[attr-defined]
         if not isinstance(size, int) or size < self.TEXT_MIN_DECODE:
             raise EncodeError(f"{type(self).__name__}: text_size {size!r} is below the minimum {self.TEXT_MIN_DECODE}")
-        return encode_text(self.text, size)  # type: ignore[attr-defined]
+        raw = encode_text(self.text, size)  # type: ignore[attr-defined]
+        if self.TEXT_MAX_SIZE is not None and len(raw) > self.TEXT_MAX_SIZE:
+            raise EncodeError(f"{type(self).__name__}: text field is {len(raw)} bytes, the maximum is "
+                              f"{self.TEXT_MAX_SIZE}")
+        return raw
 
     @classmethod
     def _decode_tail(cls, tail: bytes, offset: int) -> dict[str, Any]:
         if len(tail) < cls.TEXT_MIN_DECODE:
             raise DecodeError(f"{cls.__name__}: text field is {len(tail)} bytes, expected at least "
                               f"{cls.TEXT_MIN_DECODE}", offset)
+        if cls.TEXT_MAX_SIZE is not None and len(tail) > cls.TEXT_MAX_SIZE:
+            raise DecodeError(f"{cls.__name__}: text field is {len(tail)} bytes, the maximum is "
+                              f"{cls.TEXT_MAX_SIZE}", offset)
         return {"text": decode_text(tail, offset), "text_size": len(tail)}
+
+
+class EmptyAnswer(Message):
+    """Base of the answers that carry nothing after the error byte: ``CMD 00`` (LEN 2, or 3 for FFxx)."""
+
+    IS_ANSWER: ClassVar[bool] = True
+
+
+class BytesTailMessage(Message):
+    """A message whose last field is raw bytes running to the end of the body.
+
+    Subclasses declare that dataclass field (``bytes``) and name it in
+    ``TAIL_FIELD``, ``data`` by default. ``DATA_MAX_SIZE`` bounds it in both
+    directions (None: up to the frame limit). The bytes are kept as sent; their
+    meaning (a TLV block, a table value, a квитанция) is documented on the
+    subclass and left to the caller.
+    """
+
+    TAIL_FIELD: ClassVar[str] = "data"
+    DATA_MAX_SIZE: ClassVar[int | None] = None
+
+    def _encode_tail(self) -> bytes:
+        name = self.TAIL_FIELD
+        data = getattr(self, name)
+        if not isinstance(data, (bytes, bytearray)):
+            raise EncodeError(f"{type(self).__name__}: {name} is {type(data).__name__}, expected bytes")
+        if self.DATA_MAX_SIZE is not None and len(data) > self.DATA_MAX_SIZE:
+            raise EncodeError(f"{type(self).__name__}: {name} is {len(data)} bytes, the maximum is "
+                              f"{self.DATA_MAX_SIZE}")
+        return bytes(data)
+
+    @classmethod
+    def _decode_tail(cls, tail: bytes, offset: int) -> dict[str, Any]:
+        if cls.DATA_MAX_SIZE is not None and len(tail) > cls.DATA_MAX_SIZE:
+            raise DecodeError(f"{cls.__name__}: {cls.TAIL_FIELD} is {len(tail)} bytes, the maximum is "
+                              f"{cls.DATA_MAX_SIZE}", offset)
+        return {cls.TAIL_FIELD: tail}
+
+
+class DateTimeTailMessage(Message):
+    """An answer that may end with the DATE_TIME of the document just formed (5 bytes, YY MM DD hh mm).
+
+    Registers append it when table 1 enables "РАСШИР. ОТВ. НА КОМАНДЫ ФОРМ. ФД"
+    (F7h model parameter bit 50). Subclasses declare the dataclass field
+    ``document_datetime: datetime.datetime | None = None``; None means the field
+    is absent. Five zero bytes are rejected, because a formed document always has
+    a date.
+    """
+
+    IS_ANSWER: ClassVar[bool] = True
+
+    def _encode_tail(self) -> bytes:
+        moment = self.document_datetime  # type: ignore[attr-defined]
+        return b"" if moment is None else FN_DATETIME_REQUIRED.build(moment)
+
+    @classmethod
+    def _decode_tail(cls, tail: bytes, offset: int) -> dict[str, Any]:
+        if not tail:
+            return {"document_datetime": None}
+        if len(tail) != FN_DATETIME_REQUIRED.sizeof():
+            raise DecodeError(f"{cls.__name__}: {len(tail)} bytes after the layout, expected 0 or 5", offset)
+        try:
+            return {"document_datetime": FN_DATETIME_REQUIRED.parse(tail)}
+        except construct.ConstructError as exc:
+            raise DecodeError(f"{cls.__name__}: field document_datetime: {_reason(exc)}", offset) from exc
 
 
 def text_size_field(default: int = TEXT_MIN_SIZE) -> Any:

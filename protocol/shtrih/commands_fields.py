@@ -1,10 +1,10 @@
 """Field types shared by the Штрих-М command codecs: construct adapters and text helpers.
 
 Numbers are little-endian. Money is 5 bytes in kopecks, the quantity of 80h–83h is
-5 bytes in thousandths. Dates in the register commands are DD MM YY and times
-HH MM SS, while the ФН commands (FF01h) send YY MM DD hh mm. Years are 2000–2099.
-Printable text is cp1251. A NUL ends a string, and fixed-width text fields are
-padded with NULs.
+5 bytes in thousandths and that of FF46h 6 bytes in millionths. Dates in the
+register commands are DD MM YY and times HH MM SS, while the ФН commands send
+YY MM DD [hh mm]. Years are 2000–2099. Printable text is cp1251. A NUL ends a
+string, and fixed-width text fields are padded with NULs.
 
 The adapters raise construct errors. ``commands_base`` turns them into
 ``DecodeError`` or ``EncodeError`` with the message class named.
@@ -28,7 +28,13 @@ QUANTITY = construct.BytesInteger(5, swapped=True)
 """5-byte little-endian unsigned quantity in thousandths (1000 = one piece)."""
 
 UINT48 = construct.BytesInteger(6, swapped=True)
-"""6-byte little-endian unsigned integer (the binary ИНН of 11h)."""
+"""6-byte little-endian unsigned integer (the binary ИНН of 11h, the cash registers of 1Ah)."""
+
+QUANTITY_MILLIONTHS = construct.BytesInteger(6, swapped=True)
+"""6-byte little-endian unsigned quantity in millionths (1000000 = one piece), as FF46h sends it."""
+
+NOT_GIVEN = 0xFF_FFFF_FFFF
+"""The 5-byte value FF FF FF FF FF that FF46h sends for "not given" in its sum and tax fields."""
 
 MAX_MONEY = 9_999_999_999
 """Largest amount the spec allows in a 5-byte money field, in kopecks.
@@ -125,6 +131,77 @@ class _FnDateTime(construct.Adapter):
         return bytes((_check_year(obj.year, path), obj.month, obj.day, obj.hour, obj.minute))
 
 
+class _FnDateTimeRequired(_FnDateTime):
+    # For the optional DATE_TIME some FF answers append: present means a real date.
+    def _decode(self, obj, context, path):
+        value = super()._decode(obj, context, path)
+        if value is None:
+            raise construct.ValidationError("date and time is five zero bytes, expected a date", path=path)
+        return value
+
+    def _encode(self, obj, context, path):
+        if obj is None:
+            raise construct.ValidationError("date and time is None, expected a datetime.datetime", path=path)
+        return super()._encode(obj, context, path)
+
+
+class _FnDate(construct.Adapter):
+    # YY MM DD. Three zero bytes stand for "no date" (None).
+    def _decode(self, obj, context, path):
+        if obj == b"\0" * 3:
+            return None
+        year, month, day = obj
+        try:
+            return datetime.date(2000 + year, month, day)
+        except ValueError as exc:
+            raise construct.ValidationError(f"invalid date {year:02}-{month:02}-{day:02}", path=path) from exc
+
+    def _encode(self, obj, context, path):
+        if obj is None:
+            return b"\0" * 3
+        if not isinstance(obj, datetime.date) or isinstance(obj, datetime.datetime):
+            raise construct.ValidationError(f"{obj!r} is not a datetime.date or None", path=path)
+        return bytes((_check_year(obj.year, path), obj.month, obj.day))
+
+
+class _OptionalMoney(construct.Adapter):
+    # FF FF FF FF FF is "not given" (None); any other value is kopecks.
+    def _decode(self, obj, context, path):
+        return None if obj == NOT_GIVEN else obj
+
+    def _encode(self, obj, context, path):
+        if obj is None:
+            return NOT_GIVEN
+        if obj == NOT_GIVEN:
+            raise construct.ValidationError(f"{obj} is the 'not given' marker; pass None instead", path=path)
+        return obj
+
+
+class _PaddedText(construct.Adapter):
+    """Exactly ``size`` bytes of cp1251 text, NUL-padded; the text ends at the first NUL."""
+
+    def __init__(self, size: int):
+        super().__init__(construct.Bytes(size))
+        self.size = size
+
+    def _decode(self, obj, context, path):
+        try:
+            return decode_text(obj)
+        except DecodeError as exc:
+            raise construct.ValidationError(str(exc), path=path) from exc
+
+    def _encode(self, obj, context, path):
+        if not isinstance(obj, str):
+            raise construct.ValidationError(f"{obj!r} is not a str", path=path)
+        try:
+            raw = encode_text(obj, self.size)
+        except EncodeError as exc:
+            raise construct.ValidationError(str(exc), path=path) from exc
+        if len(raw) > self.size:
+            raise construct.ValidationError(f"{obj!r} is {len(raw)} bytes, the field holds {self.size}", path=path)
+        return raw
+
+
 class _FixedString(construct.Adapter):
     """Exactly ``size`` characters in ``encoding``, no padding, no stripping."""
 
@@ -199,11 +276,34 @@ TIME_HMS = _TimeHMS(construct.Bytes(3))
 FN_DATETIME = _FnDateTime(construct.Bytes(5))
 """5-byte ФН date and time YY MM DD hh mm as ``datetime.datetime``, or None for five zero bytes."""
 
+FN_DATETIME_REQUIRED = _FnDateTimeRequired(construct.Bytes(5))
+"""5-byte ФН date and time YY MM DD hh mm as ``datetime.datetime``; five zero bytes are invalid."""
+
+FN_DATE = _FnDate(construct.Bytes(3))
+"""3-byte ФН date YY MM DD as ``datetime.date``, or None for three zero bytes."""
+
+OPTIONAL_MONEY = _OptionalMoney(MONEY)
+"""5-byte amount in kopecks, or None for FF FF FF FF FF ("not given")."""
+
 STRICT_BOOL = _StrictBool(construct.Int8ul)
 """One byte that must be 0 or 1, as ``bool``."""
 
 TAXES = _TupleArray(construct.Array(4, construct.Int8ul))
 """Four tax group bytes (0 none, 1–4 group) as a tuple of four ints."""
+
+
+def padded_text(size: int) -> construct.Construct:
+    """Return a field of exactly ``size`` bytes of NUL-padded cp1251 text, as ``str``.
+
+    Decoding stops at the first NUL, so bytes after it are not kept. Encoding
+    rejects text longer than ``size`` bytes or containing NUL.
+    """
+    return _PaddedText(size)
+
+
+def money_array(count: int) -> construct.Construct:
+    """Return ``count`` consecutive 5-byte amounts in kopecks as a tuple."""
+    return _TupleArray(construct.Array(count, MONEY))
 
 
 def fixed_string(size: int, encoding: str) -> construct.Construct:

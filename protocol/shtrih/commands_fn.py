@@ -15,7 +15,7 @@ import construct
 
 from ..errors import EncodeError
 from ..ffd.tlv import split_tlv
-from .commands_base import PASSWORD, Message, PasswordRequest
+from .commands_base import PASSWORD, Message, Pair, PasswordRequest
 from .commands_fields import FN_DATETIME, STRICT_BOOL, fixed_string
 
 TLV_MAX_SIZE = 250
@@ -125,10 +125,11 @@ class SendTlvRequest(Message):
         return split_tlv(self.tlv)
 
     def _encode_tail(self) -> bytes:
+        name = type(self).__name__
         if not isinstance(self.tlv, (bytes, bytearray)):
-            raise EncodeError(f"SendTlvRequest: tlv is {type(self.tlv).__name__}, expected bytes")
+            raise EncodeError(f"{name}: tlv is {type(self.tlv).__name__}, expected bytes")
         if len(self.tlv) > TLV_MAX_SIZE:
-            raise EncodeError(f"SendTlvRequest: TLV block is {len(self.tlv)} bytes, the maximum is {TLV_MAX_SIZE}")
+            raise EncodeError(f"{name}: TLV block is {len(self.tlv)} bytes, the maximum is {TLV_MAX_SIZE}")
         return bytes(self.tlv)
 
     @classmethod
@@ -142,3 +143,14 @@ class SendTlvAnswer(Message):
 
     CODE: ClassVar[int] = 0xFF0C
     IS_ANSWER: ClassVar[bool] = True
+
+
+PAIRS: tuple[Pair, ...] = (
+    (FnStatusRequest, FnStatusAnswer),
+    (SendTlvRequest, SendTlvAnswer),
+)
+
+__all__ = [
+    "TLV_MAX_SIZE",
+    "FnDocument", "FnPhase", "FnStatusAnswer", "FnStatusRequest", "FnWarnings", "SendTlvAnswer", "SendTlvRequest",
+]

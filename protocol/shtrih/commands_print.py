@@ -1,6 +1,14 @@
-"""Printer commands: 13h beep, 17h print line, 25h cut, B0h continue printing.
+"""Printer commands: 13h beep, 12h/17h/2Fh print a line, 25h cut, B0h continue printing,
+18h document header, 52h cliché, 53h document end, 54h advertising text.
 
-Every answer is ``CMD 00 operator`` (LEN 3).
+Every answer is ``CMD 00 operator`` (LEN 3), except 18h, which adds the document
+number (LEN 5).
+
+The v1.17 text lists 52h–54h with the fields of 50h (a 5-byte sum, an answer
+with a document number). Those entries repeat 50h by mistake: the vendor's
+javapos_shtrih (PrintHeader, PrintDocEnd, PrintTrailer) sends the password, and
+for 53h one flag byte, and reads the operator number. The codecs follow
+javapos_shtrih.
 """
 
 from __future__ import annotations
@@ -11,11 +19,20 @@ from typing import ClassVar
 
 import construct
 
-from .commands_base import PASSWORD, Message, PasswordRequest, OperatorAnswer, TextTailMessage, text_size_field
+from .commands_base import (
+    PASSWORD,
+    Message,
+    OperatorAnswer,
+    Pair,
+    PasswordRequest,
+    TextTailMessage,
+    text_size_field,
+)
+from .commands_fields import padded_text
 
 
 class PrintFlags(enum.IntFlag):
-    """The flags byte of 17h: where to print and how."""
+    """The flags byte of 12h, 17h and 2Fh: where to print and how."""
 
     CONTROL_TAPE = 1 << 0
     RECEIPT_TAPE = 1 << 1
@@ -102,3 +119,166 @@ class ContinuePrintingAnswer(OperatorAnswer):
     """B0h answer: ``operator`` number."""
 
     CODE: ClassVar[int] = 0xB0
+
+
+BOLD_TEXT_SIZE = 20
+"""Default width of the text field of 12h (LEN 26)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PrintBoldLineRequest(TextTailMessage):
+    """12h print a line in bold font 2.
+
+    ``flags`` contains ``PrintFlags`` bits. ``text`` is cp1251 and sent as 20 bytes by
+    default; the spec lets some models take other widths, so ``decode`` accepts any.
+    """
+
+    CODE: ClassVar[int] = 0x12
+    LAYOUT: ClassVar[construct.Struct] = construct.Struct("password" / PASSWORD, "flags" / construct.Int8ul)
+    TEXT_MIN_DECODE: ClassVar[int] = 0
+
+    password: int
+    flags: int
+    text: str
+    text_size: int = text_size_field(BOLD_TEXT_SIZE)
+
+
+@dataclasses.dataclass(frozen=True)
+class PrintBoldLineAnswer(OperatorAnswer):
+    """12h answer: ``operator`` number."""
+
+    CODE: ClassVar[int] = 0x12
+
+
+@dataclasses.dataclass(frozen=True)
+class PrintFontLineRequest(TextTailMessage):
+    """2Fh print a line in font ``font`` (0–255).
+
+    ``flags`` contains ``PrintFlags`` bits. ``text`` is cp1251 and sent as 40 bytes by
+    default (LEN 47); ``decode`` accepts any width.
+    """
+
+    CODE: ClassVar[int] = 0x2F
+    LAYOUT: ClassVar[construct.Struct] = construct.Struct(
+        "password" / PASSWORD,
+        "flags" / construct.Int8ul,
+        "font" / construct.Int8ul,
+    )
+    TEXT_MIN_DECODE: ClassVar[int] = 0
+
+    password: int
+    flags: int
+    font: int
+    text: str
+    text_size: int = text_size_field()
+
+
+@dataclasses.dataclass(frozen=True)
+class PrintFontLineAnswer(OperatorAnswer):
+    """2Fh answer: ``operator`` number."""
+
+    CODE: ClassVar[int] = 0x2F
+
+
+DOCUMENT_TITLE_SIZE = 30
+"""Width of the document title of 18h, NUL-padded cp1251."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentHeaderRequest(Message):
+    """18h print a document header: ``title`` (30 bytes of cp1251) and ``number``, LEN 37."""
+
+    CODE: ClassVar[int] = 0x18
+    LAYOUT: ClassVar[construct.Struct] = construct.Struct(
+        "password" / PASSWORD,
+        "title" / padded_text(DOCUMENT_TITLE_SIZE),
+        "number" / construct.Int16ul,
+    )
+
+    password: int
+    title: str
+    number: int
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentHeaderAnswer(Message):
+    """18h answer: ``operator`` number and ``document_number``, the running document number (LEN 5)."""
+
+    CODE: ClassVar[int] = 0x18
+    IS_ANSWER: ClassVar[bool] = True
+    LAYOUT: ClassVar[construct.Struct] = construct.Struct(
+        "operator" / construct.Int8ul,
+        "document_number" / construct.Int16ul,
+    )
+
+    operator: int
+    document_number: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PrintClicheRequest(PasswordRequest):
+    """52h print the cliché, the header lines kept in the register's settings."""
+
+    CODE: ClassVar[int] = 0x52
+
+
+@dataclasses.dataclass(frozen=True)
+class PrintClicheAnswer(OperatorAnswer):
+    """52h answer: ``operator`` number."""
+
+    CODE: ClassVar[int] = 0x52
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentEndRequest(Message):
+    """53h end a document: ``print_trailer`` 1 prints the advertising text, 0 does not (LEN 6)."""
+
+    CODE: ClassVar[int] = 0x53
+    LAYOUT: ClassVar[construct.Struct] = construct.Struct("password" / PASSWORD, "print_trailer" / construct.Int8ul)
+
+    password: int
+    print_trailer: int
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentEndAnswer(OperatorAnswer):
+    """53h answer: ``operator`` number."""
+
+    CODE: ClassVar[int] = 0x53
+
+
+@dataclasses.dataclass(frozen=True)
+class PrintAdvertisingRequest(PasswordRequest):
+    """54h print the advertising text, the trailer lines kept in the register's settings."""
+
+    CODE: ClassVar[int] = 0x54
+
+
+@dataclasses.dataclass(frozen=True)
+class PrintAdvertisingAnswer(OperatorAnswer):
+    """54h answer: ``operator`` number."""
+
+    CODE: ClassVar[int] = 0x54
+
+
+PAIRS: tuple[Pair, ...] = (
+    (BeepRequest, BeepAnswer),
+    (PrintLineRequest, PrintLineAnswer),
+    (CutRequest, CutAnswer),
+    (ContinuePrintingRequest, ContinuePrintingAnswer),
+    (PrintBoldLineRequest, PrintBoldLineAnswer),
+    (PrintFontLineRequest, PrintFontLineAnswer),
+    (DocumentHeaderRequest, DocumentHeaderAnswer),
+    (PrintClicheRequest, PrintClicheAnswer),
+    (DocumentEndRequest, DocumentEndAnswer),
+    (PrintAdvertisingRequest, PrintAdvertisingAnswer),
+)
+
+__all__ = [
+    "BOLD_TEXT_SIZE", "DOCUMENT_TITLE_SIZE",
+    "BeepAnswer", "BeepRequest", "ContinuePrintingAnswer", "ContinuePrintingRequest", "CutAnswer", "CutRequest",
+    "CutType", "DocumentEndAnswer", "DocumentEndRequest", "DocumentHeaderAnswer", "DocumentHeaderRequest",
+    "PrintAdvertisingAnswer", "PrintAdvertisingRequest", "PrintBoldLineAnswer", "PrintBoldLineRequest",
+    "PrintClicheAnswer", "PrintClicheRequest", "PrintFlags", "PrintFontLineAnswer", "PrintFontLineRequest",
+    "PrintLineAnswer", "PrintLineRequest",
+]

@@ -15,8 +15,23 @@ from typing import Any, ClassVar
 
 import construct
 
-from .commands_base import PASSWORD, Message, PasswordRequest, OperatorAnswer, TextTailMessage, text_size_field
-from .commands_fields import MONEY, QUANTITY, TAXES, decode_text, encode_text, tuple_array
+from .commands_base import (
+    PASSWORD,
+    Message,
+    OperatorAnswer,
+    Pair,
+    PasswordRequest,
+    TextTailMessage,
+    text_size_field,
+)
+from .commands_fields import (
+    MONEY,
+    QUANTITY,
+    TAXES,
+    decode_text,
+    encode_text,
+    tuple_array,
+)
 
 
 class ReceiptType(enum.IntEnum):
@@ -212,3 +227,22 @@ class SubtotalAnswer(Message):
 
     operator: int
     subtotal: int
+
+
+PAIRS: tuple[Pair, ...] = (
+    (OpenReceiptRequest, OpenReceiptAnswer),
+    (SaleRequest, SaleAnswer),
+    (PurchaseRequest, PurchaseAnswer),
+    (SaleReturnRequest, SaleReturnAnswer),
+    (PurchaseReturnRequest, PurchaseReturnAnswer),
+    (CloseReceiptRequest, CloseReceiptAnswer),
+    (CancelReceiptRequest, CancelReceiptAnswer),
+    (SubtotalRequest, SubtotalAnswer),
+)
+
+__all__ = [
+    "CancelReceiptAnswer", "CancelReceiptRequest", "CloseReceiptAnswer", "CloseReceiptRequest", "OpenReceiptAnswer",
+    "OpenReceiptRequest", "PurchaseAnswer", "PurchaseRequest", "PurchaseReturnAnswer", "PurchaseReturnRequest",
+    "ReceiptType", "SaleAnswer", "SaleRequest", "SaleReturnAnswer", "SaleReturnRequest", "SubtotalAnswer",
+    "SubtotalRequest",
+]

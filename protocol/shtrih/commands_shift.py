@@ -1,7 +1,10 @@
-"""Shift commands: E0h open shift, 40h X report, 41h Z report, 50h cash in, 51h cash out.
+"""Shift commands: E0h open shift, 40h X report, 41h Z report, 50h cash in, 51h cash out,
+2Ch print the operation registers, C6h Z report into the buffer.
 
 The Z report (41h) closes the shift. The X report (40h) prints the shift totals
-and closes nothing.
+and closes nothing. C6h closes the shift like 41h but keeps the report in the
+register's buffer instead of printing it. Every answer carries the operator
+number (LEN 3), and 50h/51h add the document number (LEN 5).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import ClassVar
 
 import construct
 
-from .commands_base import PASSWORD, Message, OperatorAnswer, PasswordRequest
+from .commands_base import PASSWORD, Message, OperatorAnswer, Pair, PasswordRequest
 from .commands_fields import MONEY
 
 
@@ -110,3 +113,48 @@ class CashOutAnswer(Message):
 
     operator: int
     document_number: int
+
+
+@dataclasses.dataclass(frozen=True)
+class OperationRegistersReportRequest(PasswordRequest):
+    """2Ch print the operation registers (снятие показаний операционных регистров)."""
+
+    CODE: ClassVar[int] = 0x2C
+
+
+@dataclasses.dataclass(frozen=True)
+class OperationRegistersReportAnswer(OperatorAnswer):
+    """2Ch answer: ``operator`` number (28 on some models, 29 or 30)."""
+
+    CODE: ClassVar[int] = 0x2C
+
+
+@dataclasses.dataclass(frozen=True)
+class BufferedZReportRequest(PasswordRequest):
+    """C6h Z report into the buffer: closes the shift without printing the report."""
+
+    CODE: ClassVar[int] = 0xC6
+
+
+@dataclasses.dataclass(frozen=True)
+class BufferedZReportAnswer(OperatorAnswer):
+    """C6h answer: ``operator`` number."""
+
+    CODE: ClassVar[int] = 0xC6
+
+
+PAIRS: tuple[Pair, ...] = (
+    (OpenShiftRequest, OpenShiftAnswer),
+    (XReportRequest, XReportAnswer),
+    (ZReportRequest, ZReportAnswer),
+    (CashInRequest, CashInAnswer),
+    (CashOutRequest, CashOutAnswer),
+    (OperationRegistersReportRequest, OperationRegistersReportAnswer),
+    (BufferedZReportRequest, BufferedZReportAnswer),
+)
+
+__all__ = [
+    "BufferedZReportAnswer", "BufferedZReportRequest", "CashInAnswer", "CashInRequest", "CashOutAnswer",
+    "CashOutRequest", "OpenShiftAnswer", "OpenShiftRequest", "OperationRegistersReportAnswer",
+    "OperationRegistersReportRequest", "XReportAnswer", "XReportRequest", "ZReportAnswer", "ZReportRequest",
+]

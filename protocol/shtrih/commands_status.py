@@ -24,8 +24,16 @@ from typing import Any, ClassVar
 import construct
 
 from ..errors import DecodeError
-from .commands_base import Message, PasswordRequest
-from .commands_fields import DATE_DMY, TIME_HMS, UINT48, decode_text, encode_text, enum_byte, fixed_string
+from .commands_base import Message, Pair, PasswordRequest
+from .commands_fields import (
+    DATE_DMY,
+    TIME_HMS,
+    UINT48,
+    decode_text,
+    encode_text,
+    enum_byte,
+    fixed_string,
+)
 from .errors import KktSubmode, split_mode_byte
 
 
@@ -261,6 +269,13 @@ class DeviceTypeAnswer(Message):
     @classmethod
     def _decode_tail(cls, tail: bytes, offset: int) -> dict[str, Any]:
         return {"name": decode_text(tail, offset, name="device name")}
+
+
+PAIRS: tuple[Pair, ...] = (
+    (ShortStatusRequest, ShortStatusAnswer),
+    (LongStatusRequest, LongStatusAnswer),
+    (DeviceTypeRequest, DeviceTypeAnswer),
+)
 
 
 __all__ = [

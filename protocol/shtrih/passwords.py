@@ -49,18 +49,30 @@ class PasswordRole(enum.Enum):
 _ROLES = {
     # No password field.
     0x16: PasswordRole.NONE,  # technological reset
+    0x6B: PasswordRole.NONE,  # error name
     0xF7: PasswordRole.NONE,  # extended request
     0xFC: PasswordRole.NONE,  # device type
+    0xFE: PasswordRole.NONE,  # service command: the 4 bytes after the sub-function are a parameter
     # Operator commands.
     0x10: PasswordRole.OPERATOR,
     0x11: PasswordRole.OPERATOR,
+    0x12: PasswordRole.OPERATOR,
     0x13: PasswordRole.OPERATOR,
     0x17: PasswordRole.OPERATOR,
+    0x18: PasswordRole.OPERATOR,
+    0x19: PasswordRole.OPERATOR,
     0x1A: PasswordRole.OPERATOR,  # read cash register
     0x1B: PasswordRole.OPERATOR,  # read operation register
     0x25: PasswordRole.OPERATOR,
+    0x28: PasswordRole.OPERATOR,
+    0x29: PasswordRole.OPERATOR,
+    0x2B: PasswordRole.OPERATOR,
+    0x2F: PasswordRole.OPERATOR,
     0x50: PasswordRole.OPERATOR,
     0x51: PasswordRole.OPERATOR,
+    0x52: PasswordRole.OPERATOR,
+    0x53: PasswordRole.OPERATOR,
+    0x54: PasswordRole.OPERATOR,
     0x80: PasswordRole.OPERATOR,
     0x81: PasswordRole.OPERATOR,
     0x82: PasswordRole.OPERATOR,
@@ -68,13 +80,17 @@ _ROLES = {
     0x85: PasswordRole.OPERATOR,
     0x88: PasswordRole.OPERATOR,
     0x89: PasswordRole.OPERATOR,
+    0x8C: PasswordRole.OPERATOR,
     0x8D: PasswordRole.OPERATOR,
+    0x8E: PasswordRole.OPERATOR,
     0xB0: PasswordRole.OPERATOR,
+    0xC6: PasswordRole.OPERATOR,
     0xE0: PasswordRole.OPERATOR,
     # Reports.
+    0x2C: PasswordRole.SENIOR_CASHIER,
     0x40: PasswordRole.SENIOR_CASHIER,
     0x41: PasswordRole.ADMINISTRATOR,
-    # Exchange parameters, tables, clock: system administrator.
+    # Exchange parameters, tables, fonts, clock, resets: system administrator.
     0x14: PasswordRole.SYSTEM_ADMINISTRATOR,
     0x15: PasswordRole.SYSTEM_ADMINISTRATOR,
     0x1E: PasswordRole.SYSTEM_ADMINISTRATOR,
@@ -82,25 +98,23 @@ _ROLES = {
     0x21: PasswordRole.SYSTEM_ADMINISTRATOR,
     0x22: PasswordRole.SYSTEM_ADMINISTRATOR,
     0x23: PasswordRole.SYSTEM_ADMINISTRATOR,
+    0x24: PasswordRole.SYSTEM_ADMINISTRATOR,
+    0x26: PasswordRole.SYSTEM_ADMINISTRATOR,
+    0x27: PasswordRole.SYSTEM_ADMINISTRATOR,
     0x2D: PasswordRole.SYSTEM_ADMINISTRATOR,
     0x2E: PasswordRole.SYSTEM_ADMINISTRATOR,
-    # ФН commands: system administrator.
-    0xFF01: PasswordRole.SYSTEM_ADMINISTRATOR,
-    0xFF02: PasswordRole.SYSTEM_ADMINISTRATOR,
-    0xFF03: PasswordRole.SYSTEM_ADMINISTRATOR,
-    0xFF04: PasswordRole.SYSTEM_ADMINISTRATOR,
-    0xFF08: PasswordRole.SYSTEM_ADMINISTRATOR,
-    0xFF0A: PasswordRole.SYSTEM_ADMINISTRATOR,
-    0xFF0B: PasswordRole.SYSTEM_ADMINISTRATOR,
-    0xFF0C: PasswordRole.SYSTEM_ADMINISTRATOR,
-    0xFF3B: PasswordRole.SYSTEM_ADMINISTRATOR,
-    0xFF40: PasswordRole.SYSTEM_ADMINISTRATOR,
-    0xFF41: PasswordRole.SYSTEM_ADMINISTRATOR,
-    0xFF42: PasswordRole.SYSTEM_ADMINISTRATOR,
-    0xFF43: PasswordRole.SYSTEM_ADMINISTRATOR,
-    0xFF45: PasswordRole.SYSTEM_ADMINISTRATOR,
+    # ФН commands: system administrator, as the spec gives for every FFxx command
+    # except FF46h and the marking commands.
+    **{code: PasswordRole.SYSTEM_ADMINISTRATOR for code in (
+        0xFF01, 0xFF02, 0xFF03, 0xFF04, 0xFF05, 0xFF06, 0xFF07, 0xFF08, 0xFF09, 0xFF0A, 0xFF0B, 0xFF0C, 0xFF0D,
+        0xFF0E, 0xFF30, 0xFF31, 0xFF32, 0xFF33, 0xFF34, 0xFF35, 0xFF36, 0xFF37, 0xFF38, 0xFF39, 0xFF3A, 0xFF3B, 0xFF3C, 0xFF3D, 0xFF3E, 0xFF3F,
+        0xFF40, 0xFF41, 0xFF42, 0xFF43, 0xFF45, 0xFF4A, 0xFF4B, 0xFF4C, 0xFF4D, 0xFF60, 0xFF62, 0xFF63,
+        0xFF64,
+    )},
     # The spec names no role for FF46h ("Пароль"). Clients send 1 or 30.
     0xFF46: PasswordRole.OPERATOR,
+    0xFF65: PasswordRole.OPERATOR,
+    0xFF66: PasswordRole.OPERATOR,
 }
 
 PASSWORD_ROLES: Mapping[int, PasswordRole] = MappingProxyType(_ROLES)
