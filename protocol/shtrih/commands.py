@@ -45,7 +45,7 @@ from .commands_correction import *
 from .commands_datetime import *
 from .commands_device import *
 from .commands_extended import *
-from .commands_fields import MAX_MONEY
+from .commands_fields import MAX_MONEY, NOT_GIVEN
 from .commands_fn import *
 from .commands_fn_buffer import *
 from .commands_fn_exchange import *
@@ -109,7 +109,7 @@ def decode_answer(body: bytes) -> Message | ErrorAnswer:
 
 
 __all__ = [
-    "ANSWER_TYPES", "MAX_BODY_SIZE", "MAX_MONEY", "REQUEST_TYPES", "TEXT_MIN_SIZE",
+    "ANSWER_TYPES", "MAX_BODY_SIZE", "MAX_MONEY", "NOT_GIVEN", "REQUEST_TYPES", "TEXT_MIN_SIZE",
     "ErrorAnswer", "Message", "UnknownCommand",
     "code_bytes", "command_code", "decode_answer", "decode_request", "error_answer",
 ]

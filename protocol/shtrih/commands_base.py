@@ -154,7 +154,7 @@ class Message:
             fixed = self.LAYOUT.build(self._layout_values())
             tail = self._encode_tail()
         except construct.ConstructError as exc:
-            raise EncodeError(f"{type(self).__name__}: {_reason(exc)}") from exc
+            raise EncodeError(f"{type(self).__name__}: {construct_error_reason(exc)}") from exc
         body = code_bytes(self.CODE) + (b"\0" if self.IS_ANSWER else b"") + fixed + tail
         if len(body) > MAX_BODY_SIZE:
             raise EncodeError(f"{type(self).__name__}: body is {len(body)} bytes, "
@@ -177,7 +177,7 @@ class Message:
         try:
             parsed = cls.LAYOUT.parse(body[start:start + size])
         except construct.ConstructError as exc:
-            raise DecodeError(f"{cls.__name__}: {_reason(exc)}") from exc
+            raise DecodeError(f"{cls.__name__}: {construct_error_reason(exc)}") from exc
         values = cls._from_layout(parsed)
         values.update(cls._decode_tail(body[start + size:], start + size))
         return cls(**values)
@@ -331,7 +331,7 @@ class DateTimeTailMessage(Message):
         try:
             return {"document_datetime": FN_DATETIME_REQUIRED.parse(tail)}
         except construct.ConstructError as exc:
-            raise DecodeError(f"{cls.__name__}: field document_datetime: {_reason(exc)}", offset) from exc
+            raise DecodeError(f"{cls.__name__}: field document_datetime: {construct_error_reason(exc)}", offset) from exc
 
 
 def text_size_field(default: int = TEXT_MIN_SIZE) -> Any:
@@ -339,7 +339,8 @@ def text_size_field(default: int = TEXT_MIN_SIZE) -> Any:
     return dataclasses.field(default=default, compare=False)
 
 
-def _reason(exc: construct.ConstructError) -> str:
+def construct_error_reason(exc: construct.ConstructError) -> str:
+    """Return a one-line description of a construct error, naming the field when construct knows it."""
     # construct puts "Error in path (building) -> field" on the first line. Keep the
     # field name and the last line, which describes the failure.
     reason = str(exc).strip().splitlines()[-1]

@@ -17,7 +17,7 @@ from typing import ClassVar
 import construct
 
 from ..errors import DecodeError, EncodeError
-from .commands_base import BytesTailMessage, Pair
+from .commands_base import BytesTailMessage, Pair, construct_error_reason
 
 MODEL_PARAMETERS = 1
 """The F7h request type that returns ``ModelParameters``."""
@@ -134,7 +134,7 @@ class ModelParameters:
         try:
             fixed = _MODEL_PARAMETERS.build(values)
         except construct.ConstructError as exc:
-            raise EncodeError(f"ModelParameters: {str(exc).strip().splitlines()[-1]}") from exc
+            raise EncodeError(f"ModelParameters: {construct_error_reason(exc)}") from exc
         if not isinstance(self.extra, (bytes, bytearray)):
             raise EncodeError(f"ModelParameters: extra is {type(self.extra).__name__}, expected bytes")
         return fixed + bytes(self.extra)

@@ -20,7 +20,14 @@ from typing import Any, ClassVar, TypeVar
 import construct
 
 from ..errors import DecodeError
-from .commands_base import PASSWORD, BytesTailMessage, Message, Pair, PasswordRequest
+from .commands_base import (
+    PASSWORD,
+    BytesTailMessage,
+    Message,
+    Pair,
+    PasswordRequest,
+    construct_error_reason,
+)
 from .commands_fields import FN_DATE, FN_DATETIME, STRICT_BOOL, fixed_string
 
 RecordT = TypeVar("RecordT")
@@ -174,7 +181,7 @@ class FindDocumentAnswer(Message):
         try:
             parsed = _RECORD_HEADER.parse(self.record[:size])
         except construct.ConstructError as exc:
-            raise DecodeError(f"FF0Ah record: {str(exc).strip().splitlines()[-1]}") from exc
+            raise DecodeError(f"FF0Ah record: {construct_error_reason(exc)}") from exc
         return RecordHeader(parsed.moment, parsed.fd_number, parsed.fiscal_sign, self.record[size:])
 
     def decode_record(self, decoder: Callable[[int, bytes], RecordT]) -> RecordT:

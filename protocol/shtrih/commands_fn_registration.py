@@ -26,6 +26,7 @@ from .commands_base import (
     Message,
     Pair,
     PasswordRequest,
+    construct_error_reason,
 )
 from .commands_fields import FN_DATETIME, FN_DATETIME_REQUIRED, fixed_string
 
@@ -233,7 +234,7 @@ class _RegistrationTotals(Message):
                 return values
             return cls._decode_short_tail(tail)
         except construct.ConstructError as exc:
-            raise DecodeError(f"{cls.__name__}: {str(exc).strip().splitlines()[-1]}", offset) from exc
+            raise DecodeError(f"{cls.__name__}: {construct_error_reason(exc)}", offset) from exc
 
     @classmethod
     def _decode_short_tail(cls, tail: bytes) -> dict[str, Any]:
