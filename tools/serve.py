@@ -24,6 +24,7 @@ from kktemu.emulator.transports.pty import PtyPathError, PtyPort
 from kktemu.emulator.transports.session import serialized
 from kktemu.emulator.transports.tcp import TcpServer
 from kktemu.protocol.errors import KktemuError
+from kktemu.protocol.shtrih.link_v2 import PacketHistory
 
 from .errors import CliError, fn_open_error, os_reason
 from .i18n import message
@@ -92,8 +93,10 @@ async def _serve(profile: DeviceProfile, fn_file: str, host: str, port: int, pty
     stop = _install_stop_handlers()
     late_handler = _LateHandler()
     handler = serialized(late_handler)
-    tcp = TcpServer(handler, host, port, ff_after_ack=profile.ff_after_ack)
-    pty = PtyPort(handler, pty_path) if pty_path else None
+    # One v2 packet history for both ports, as a register has one protocol state machine.
+    history = PacketHistory()
+    tcp = TcpServer(handler, host, port, ff_after_ack=profile.ff_after_ack_tcp, history=history)
+    pty = PtyPort(handler, pty_path, ff_after_ack=profile.ff_after_ack_pty, history=history) if pty_path else None
     emulator = None
     try:
         await _start_tcp(tcp, host, port, lang)

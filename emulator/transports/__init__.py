@@ -3,7 +3,8 @@
 ``tcp`` (network registers, port 7778), ``pty`` (a serial port with a stable path),
 ``memory`` (an in-process serial line for tests) and ``background`` (transports run in
 a thread with their own event loop). Each connection drives one
-``kktemu.protocol.shtrih.link.DeviceLink`` through a ``session.LinkSession``.
+``session.LinkSession``, which detects protocol v1 (``link.DeviceLink``) or v2
+(``link_v2.DeviceLinkV2``) from the host's first byte.
 """
 
 from .background import TransportThread

@@ -10,7 +10,10 @@ socket) at it from the test thread, and stops it at the end::
 
 The thread owns a private event loop. Every transport it starts, and every
 ``MemoryPort`` made with ``open_memory``, calls one handler wrapped by
-``serialized``, so the register never runs two commands at once.
+``serialized``, so the register never runs two commands at once. The TCP server
+and the pty also share one protocol v2 ``PacketHistory``, like the one protocol
+state machine of a real register. The 0xFF after ACK follows the device profile:
+on for TCP and off for the pty unless a call overrides it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from kktemu.protocol.errors import KktemuError
+from kktemu.protocol.shtrih.link_v2 import PacketHistory
 
+from ..profiles import SHTRIH_M_01F, DeviceProfile
 from .memory import MemoryPort
 from .pty import PtyPort
 from .session import CommandHandler, serialized
@@ -41,12 +46,23 @@ class TransportThread:
     """A daemon thread with its own event loop that serves transports for one register.
 
     ``handler`` is wrapped once with ``serialized`` and shared by every transport.
+    ``profile`` supplies the per-transport 0xFF defaults (``ff_after_ack_tcp`` and
+    ``ff_after_ack_pty``); it defaults to the stock ШТРИХ-М-01Ф profile.
     Methods block the calling thread until the loop has done the work. ``stop`` (or
     leaving the ``with`` block) closes every transport and ends the thread.
     """
 
-    def __init__(self, handler: CommandHandler, *, name: str = "kktemu-transports") -> None:
+    def __init__(
+        self,
+        handler: CommandHandler,
+        *,
+        profile: DeviceProfile = SHTRIH_M_01F,
+        name: str = "kktemu-transports",
+    ) -> None:
         self.handler = serialized(handler)
+        self.profile = profile
+        self.history = PacketHistory()
+        """The protocol v2 packet history shared by the TCP server and the pty."""
         self._name = name
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -73,9 +89,12 @@ class TransportThread:
     def serve_tcp(self, host: str = DEFAULT_HOST, port: int = 0, **options: Any) -> TcpServer:
         """Start a ``TcpServer`` (port 0 by default) and return it once it listens.
 
-        ``options`` are the keyword arguments of ``TcpServer``. Raises OSError when
-        the address cannot be bound.
+        ``options`` are the keyword arguments of ``TcpServer``; ``ff_after_ack``
+        defaults to the profile's ``ff_after_ack_tcp`` and ``history`` to the shared
+        one. Raises OSError when the address cannot be bound.
         """
+        options.setdefault("ff_after_ack", self.profile.ff_after_ack_tcp)
+        options.setdefault("history", self.history)
         server = TcpServer(self.handler, host, port, **options)
         self._run(server.start())
         self._transports.append(server)
@@ -84,8 +103,11 @@ class TransportThread:
     def serve_pty(self, path: str, **options: Any) -> PtyPort:
         """Open a ``PtyPort`` published at ``path`` and return it once it reads.
 
-        ``options`` are the keyword arguments of ``PtyPort``.
+        ``options`` are the keyword arguments of ``PtyPort``; ``ff_after_ack``
+        defaults to the profile's ``ff_after_ack_pty`` and ``history`` to the shared one.
         """
+        options.setdefault("ff_after_ack", self.profile.ff_after_ack_pty)
+        options.setdefault("history", self.history)
         port = PtyPort(self.handler, path, **options)
         self._run(port.start())
         self._transports.append(port)
@@ -94,7 +116,8 @@ class TransportThread:
     def open_memory(self, **options: Any) -> MemoryPort:
         """Return a new ``MemoryPort`` that shares this thread's serialized handler.
 
-        It runs in the caller's thread, not on the loop.
+        It runs in the caller's thread, not on the loop, so it gets its own v2 packet
+        history unless ``options`` passes one.
         """
         return MemoryPort(self.handler, **options)
 

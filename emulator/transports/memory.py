@@ -6,7 +6,8 @@ event loop or timer is involved, so tests are deterministic.
 
 The byte timeout is simulated at read time. A ``read`` that finds nothing to return
 while the device holds an incomplete frame acts as if the host had waited longer than
-the byte timeout: the device drops the frame and its NAK is returned.
+the byte timeout: the device drops the frame and returns its reply (NAK in protocol
+v1, nothing in protocol v2).
 
 The class also offers the subset of the pyserial ``Serial`` API that pyshtrih 2.0.6
 uses (``read``, ``write``, ``open``, ``close``, ``isOpen``, ``flushInput``,
@@ -17,6 +18,7 @@ of an unmodified client.
 from __future__ import annotations
 
 from kktemu.protocol.shtrih.link import DEFAULT_MAX_BUFFER
+from kktemu.protocol.shtrih.link_v2 import LinkProtocol, PacketHistory
 
 from .session import CommandHandler, LinkSession
 
@@ -26,6 +28,9 @@ class MemoryPort:
 
     ``handler`` executes commands in the thread that calls ``write``; wrap it with
     ``session.serialized`` when other transports share it from other threads.
+    The session detects protocol v1 or v2 from the first byte unless ``protocol``
+    fixes it. ``history`` is the device's v2 packet history (see ``LinkSession``);
+    it has no lock, so share it only with transports running in the same thread.
     """
 
     def __init__(
@@ -35,8 +40,12 @@ class MemoryPort:
         ff_after_ack: bool = False,
         max_buffer: int = DEFAULT_MAX_BUFFER,
         peer: str = "memory",
+        protocol: LinkProtocol | None = None,
+        history: PacketHistory | None = None,
     ) -> None:
-        self.session = LinkSession(handler, peer, ff_after_ack=ff_after_ack, max_buffer=max_buffer)
+        self.session = LinkSession(
+            handler, peer, ff_after_ack=ff_after_ack, max_buffer=max_buffer, protocol=protocol, history=history
+        )
         self._received = bytearray()
         self.is_open = True
         self.port: str | None = peer
@@ -57,7 +66,8 @@ class MemoryPort:
         """Return up to ``size`` bytes from the device, or b"" when there are none.
 
         An empty buffer with an incomplete frame at the device first expires that
-        frame (the host has waited longer than the byte timeout), which yields a NAK.
+        frame (the host has waited longer than the byte timeout). In protocol v1
+        that yields a NAK.
         """
         if not self._received and self.session.has_partial_frame:
             self._received += self.session.expire_partial_frame()

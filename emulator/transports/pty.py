@@ -1,4 +1,4 @@
-"""Штрих-М protocol v1 over a pseudo-terminal: a serial port for clients that need a path.
+"""Штрих-М protocol over a pseudo-terminal: a serial port for clients that need a path.
 
 The emulator opens a pty pair, keeps the master and publishes the slave's
 ``/dev/pts/N`` under a stable symlink chosen by the caller. Clients such as pyshtrih
@@ -18,11 +18,13 @@ ignored (a pty has no line timing).
   (the master stops reporting POLLHUP). A client that opens, writes and closes the
   slave between two checks is never seen as connected, but the master keeps what it
   wrote: the next check executes those commands and drops their replies.
-* Each client session gets a fresh ``DeviceLink``, as each TCP connection does: a
-  pending answer of the previous client is dropped and logged. A real serial
-  register cannot see the host close its port and would still hold that answer; its
-  host would drain it on the next ENQ, so the fresh link differs only in sending NAK
-  instead of that old answer.
+* Each client session gets a fresh ``LinkSession``, as each TCP connection does: it
+  detects protocol v1 or v2 from the client's first byte, and a pending v1 answer of
+  the previous client is dropped and logged. A real serial register cannot see the
+  host close its port and would still hold that answer; its host would drain it on
+  the next ENQ, so the fresh link differs only in sending NAK instead of that old
+  answer. Protocol v2 packet numbers live in the port's ``PacketHistory`` and
+  survive client sessions.
 * The symlink is replaced atomically (a temporary link renamed over it), refused
   when the path exists and is not a symlink, and removed on close while it still
   points to this port's device.
@@ -43,6 +45,7 @@ import tty
 
 from kktemu.protocol.errors import KktemuError
 from kktemu.protocol.shtrih.link import DEFAULT_MAX_BUFFER
+from kktemu.protocol.shtrih.link_v2 import PacketHistory
 
 from .session import DEFAULT_BYTE_TIMEOUT, CommandHandler, LinkSession, format_hex
 
@@ -96,7 +99,8 @@ class PtyPort:
     Use ``async with serve_pty(...) as port`` or ``await port.start()`` and
     ``await port.close()``. ``device`` is the ``/dev/pts/N`` path behind the symlink.
     Times are in seconds. ``ff_after_ack`` is off by default because serial
-    registers do not send the 0xFF.
+    registers do not send the 0xFF. ``history`` is the register's v2
+    ``PacketHistory``: pass the one its other transports use (a new one when omitted).
     """
 
     def __init__(
@@ -108,9 +112,11 @@ class PtyPort:
         byte_timeout: float = DEFAULT_BYTE_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_buffer: int = DEFAULT_MAX_BUFFER,
+        history: PacketHistory | None = None,
     ) -> None:
         self.handler = handler
         self.path = path
+        self.history = history if history is not None else PacketHistory()
         self.device: str | None = None
         self.ff_after_ack = ff_after_ack
         self.byte_timeout = byte_timeout
@@ -190,9 +196,7 @@ class PtyPort:
                 self._serve_departed_client()
             self._poll_timer = self._loop.call_later(self.poll_interval, self._check_for_client)
             return
-        self.session = LinkSession(
-            self.handler, self.path, ff_after_ack=self.ff_after_ack, max_buffer=self.max_buffer
-        )
+        self.session = self._new_session()
         self._loop.add_reader(self._master, self._on_readable)
         log.info("client opened pty %s", self.path)
 
@@ -204,7 +208,7 @@ class PtyPort:
         the master would keep them for the next client, which must not read them.
         """
         assert self._master is not None
-        session = LinkSession(self.handler, self.path, ff_after_ack=self.ff_after_ack, max_buffer=self.max_buffer)
+        session = self._new_session()
         received = 0
         while True:
             try:
@@ -227,6 +231,11 @@ class PtyPort:
             self.path, received, session.commands_executed,
         )
 
+    def _new_session(self) -> LinkSession:
+        return LinkSession(
+            self.handler, self.path, ff_after_ack=self.ff_after_ack, max_buffer=self.max_buffer, history=self.history
+        )
+
     def _end_client_session(self, reason: str) -> None:
         assert self._master is not None and self._loop is not None and self.session is not None
         session, self.session = self.session, None
@@ -240,7 +249,7 @@ class PtyPort:
             stale += _discard_unread_input(self.device or "")
         except OSError as exc:
             log.warning("could not discard unread output on pty %s: %s", self.path, exc)
-        pending = session.link.pending_answer
+        pending = session.pending_answer
         log.info(
             "client closed pty %s (%s) after %d commands and %d protocol anomalies; "
             "dropped %d output bytes while it was not reading; discarded %d unread bytes%s",
@@ -334,9 +343,10 @@ def serve_pty(
     byte_timeout: float = DEFAULT_BYTE_TIMEOUT,
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     max_buffer: int = DEFAULT_MAX_BUFFER,
+    history: PacketHistory | None = None,
 ) -> PtyPort:
     """Create a ``PtyPort`` to use with ``async with``; it opens the pty on entry."""
     return PtyPort(
         handler, path, ff_after_ack=ff_after_ack, byte_timeout=byte_timeout,
-        poll_interval=poll_interval, max_buffer=max_buffer,
+        poll_interval=poll_interval, max_buffer=max_buffer, history=history,
     )

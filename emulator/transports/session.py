@@ -1,10 +1,15 @@
-"""Glue between one host connection, its ``DeviceLink`` and the command handler.
+"""Glue between one host connection, its link-layer state machine and the command handler.
 
 Every transport (TCP, pty, memory) owns one ``LinkSession`` per connection. The
 session feeds received bytes to the link, runs each complete command through the
 handler, and returns the bytes to write: event replies and answer frames joined, so
 ACK and the answer leave in one write. Logging happens here so that every transport
 reports the same things in the same words.
+
+A session starts without a protocol unless one is given. The first byte that
+means something decides: ENQ or STX selects protocol v1 (``DeviceLink``), 0x8F
+selects protocol v2 (``DeviceLinkV2``). Bytes before it are skipped as garbage,
+and the choice holds until the connection ends.
 """
 
 from __future__ import annotations
@@ -24,6 +29,15 @@ from kktemu.protocol.shtrih.link import (
     GarbageSkipped,
     LinkEvent,
     RepeatedCommand,
+    SkipReason,
+)
+from kktemu.protocol.shtrih.link_v2 import (
+    DeviceLinkV2,
+    LinkProtocol,
+    OutOfSequence,
+    PacketHistory,
+    RepeatedPacket,
+    detect_protocol,
 )
 
 log = logging.getLogger(__name__)
@@ -64,11 +78,16 @@ def format_hex(data: bytes, limit: int = _HEX_LOG_LIMIT) -> str:
 
 
 class LinkSession:
-    """One host connection: a ``DeviceLink`` driven by a command handler.
+    """One host connection: a link-layer state machine driven by a command handler.
 
     ``peer`` names the host in logs (an address or a pty path). ``handler`` runs in the
     caller's thread, once per command, in the order the frames arrived. A handler
     exception is logged at ERROR and the command gets no answer, so the host times out.
+
+    ``protocol`` fixes the link protocol; None (the default) detects it from the
+    first meaningful byte. ``ff_after_ack`` applies to protocol v1 only. ``history``
+    is the device's v2 ``PacketHistory``; share one between the sessions of a
+    register so that packet numbers survive reconnects (a new one when omitted).
     """
 
     def __init__(
@@ -78,24 +97,49 @@ class LinkSession:
         *,
         ff_after_ack: bool = False,
         max_buffer: int = DEFAULT_MAX_BUFFER,
+        protocol: LinkProtocol | None = None,
+        history: PacketHistory | None = None,
     ) -> None:
         self.handler = handler
         self.peer = peer
-        self.link = DeviceLink(ff_after_ack=ff_after_ack, max_buffer=max_buffer)
+        self.ff_after_ack = ff_after_ack
+        self.max_buffer = max_buffer
+        self.history = history if history is not None else PacketHistory()
+        self.link: DeviceLink | DeviceLinkV2 | None = None
+        """The link of the chosen protocol, or None until the first meaningful byte."""
         self.commands_executed = 0
         self.anomalies = 0
+        if protocol is not None:
+            self._select(protocol)
+
+    @property
+    def protocol(self) -> LinkProtocol | None:
+        """The link protocol of this connection, or None while it is not known yet."""
+        if self.link is None:
+            return None
+        return LinkProtocol.V2 if isinstance(self.link, DeviceLinkV2) else LinkProtocol.V1
 
     @property
     def has_partial_frame(self) -> bool:
         """Whether the transport should arm the byte timeout."""
-        return self.link.has_partial_frame
+        return self.link is not None and self.link.has_partial_frame
+
+    @property
+    def pending_answer(self) -> bytes | None:
+        """The v1 answer frame the host has not acknowledged yet, or None."""
+        return None if self.link is None else self.link.pending_answer
 
     def feed(self, data: bytes) -> bytes:
         """Process bytes from the host; return everything to write back, in order."""
         if wire_log.isEnabledFor(logging.DEBUG):
             wire_log.debug("%s -> device: %s", self.peer, format_hex(data, limit=1024))
         output = bytearray()
-        events = self.link.receive_data(data)
+        if self.link is None:
+            data = self._detect(data)
+        if self.link is None:
+            return b""
+        link = self.link
+        events = link.receive_data(data)
         while events:
             for event in events:
                 output += event.reply
@@ -103,35 +147,53 @@ class LinkSession:
             last = events[-1]
             if not isinstance(last, CommandReceived):
                 break
-            output += self._execute(last.body)
-            events = self.link.receive_data(b"")
+            output += self._execute(link, last.body)
+            events = link.receive_data(b"")
         return self._sent(output)
 
     def expire_partial_frame(self) -> bytes:
         """Drop an incomplete frame after the byte timeout; return the reply to write."""
+        if self.link is None:
+            return b""
         event = self.link.expire_partial_frame()
         if event is None:
             return b""
         self._report(event)
         return self._sent(bytearray(event.reply))
 
+    def _detect(self, data: bytes) -> bytes:
+        protocol, index = detect_protocol(data)
+        if index:
+            self._report(GarbageSkipped(bytes(data[:index]), SkipReason.OUTSIDE_FRAME))
+        if protocol is None:
+            return b""
+        self._select(protocol)
+        log.info("client %s speaks Штрих-М protocol %s (first byte %02X)", self.peer, protocol.value, data[index])
+        return bytes(data[index:])
+
+    def _select(self, protocol: LinkProtocol) -> None:
+        if protocol is LinkProtocol.V2:
+            self.link = DeviceLinkV2(self.history, max_buffer=self.max_buffer)
+        else:
+            self.link = DeviceLink(ff_after_ack=self.ff_after_ack, max_buffer=self.max_buffer)
+
     def _sent(self, output: bytearray) -> bytes:
         if output and wire_log.isEnabledFor(logging.DEBUG):
             wire_log.debug("device -> %s: %s", self.peer, format_hex(output, limit=1024))
         return bytes(output)
 
-    def _execute(self, body: bytes) -> bytes:
+    def _execute(self, link: DeviceLink | DeviceLinkV2, body: bytes) -> bytes:
         try:
             answer_body = self.handler(body)
-            frame = self.link.answer(answer_body)
+            frame = link.answer(answer_body)
         except EncodeError as exc:
             log.error("invalid answer to command %s from %s, no answer sent: %s", body[:2].hex(), self.peer, exc)
-            self.link.cancel_command()
+            link.cancel_command()
             return b""
         except Exception:
             # The boundary to the register: a bug there must not kill the connection.
             log.exception("command handler failed on %s from %s, no answer sent", format_hex(body), self.peer)
-            self.link.cancel_command()
+            link.cancel_command()
             return b""
         self.commands_executed += 1
         return frame
@@ -140,7 +202,11 @@ class LinkSession:
         if isinstance(event, GarbageSkipped):
             self._warn("skipped %s from %s: %s", event.reason.value, self.peer, format_hex(event.data))
         elif isinstance(event, ChecksumError):
-            self._warn("frame with wrong LRC from %s, sent NAK: %s", self.peer, format_hex(event.frame))
+            if self.protocol is LinkProtocol.V2:
+                self._warn("v2 packet with wrong CRC from %s, dropped without reply: %s",
+                           self.peer, format_hex(event.frame))
+            else:
+                self._warn("frame with wrong LRC from %s, sent NAK: %s", self.peer, format_hex(event.frame))
         elif isinstance(event, AnswerRejected):
             self._warn("host %s rejected the answer with NAK; it stays pending until ENQ", self.peer)
         elif isinstance(event, AnswerAbandoned):
@@ -149,6 +215,12 @@ class LinkSession:
         elif isinstance(event, RepeatedCommand):
             self._warn("host %s resent command %s, answered again without executing it",
                        self.peer, format_hex(event.body))
+        elif isinstance(event, RepeatedPacket):
+            self._warn("host %s sent packet number %d again (command %s); resent its answer without executing",
+                       self.peer, event.num, format_hex(event.body))
+        elif isinstance(event, OutOfSequence):
+            self._warn("host %s sent packet number %d, expected %d; resent the last answer, command %s not executed",
+                       self.peer, event.num, event.expected, format_hex(event.body))
 
     def _warn(self, message: str, *args: object) -> None:
         self.anomalies += 1

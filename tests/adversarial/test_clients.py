@@ -16,7 +16,7 @@ import tty
 
 from kktemu.emulator.transports.tcp import READ_SIZE, WRITE_HIGH_WATER
 from kktemu.protocol.shtrih import commands as c
-from kktemu.protocol.shtrih.frame import ACK, ENQ, NAK, AnswerFrame, ControlByte, HostLink, encode_frame
+from kktemu.protocol.shtrih.frame import ACK, ENQ, FILLER, NAK, AnswerFrame, ControlByte, HostLink, encode_frame
 
 ADMIN = 30
 CASHIER = 1
@@ -139,29 +139,30 @@ def test_reset_right_after_close_frame(served, tcp_host_factory, helpers):
     kkt.assert_archive_valid()
 
 
-def test_two_clients_interleave(served, tcp_host_factory):
+def test_second_client_waits_for_first(served, tcp_host_factory, helpers):
+    # One client at a time: the second client's bytes wait until the first one
+    # disconnects, and the first client's unacknowledged answer does not reach it.
     kkt, thread = served
     server = thread.serve_tcp()
     first = tcp_host_factory(server)
-    second = tcp_host_factory(server)
-
     first.send(encode_frame(SALE))
-    first_reply = first.expect(2)
-    second.send(encode_frame(SALE_OTHER))
-    second_reply = second.expect(2)
-    # The second client's ACK and ENQ do not touch the first client's pending answer.
-    second.send(bytes((ACK, ENQ)))
-    assert second.expect(1) == [ControlByte(NAK)]
-    first.send(bytes((ENQ,)))
-    assert first.expect(2) == first_reply
+    assert first.expect(2)[1].body[:2] == b"\x80\x00"
+    before = kkt.snapshot()
 
-    assert first_reply[1].body[:2] == b"\x80\x00"
-    assert second_reply[1].body[:2] == b"\x80\x00"
-    first.send(bytes((ACK,)))
-    # Both sales went into the one receipt of the one register.
+    second = tcp_host_factory(server)
+    second.send(bytes((ENQ,)) + encode_frame(SALE_OTHER))
+    assert helpers.wait_until(lambda: len(server.waiting) == 1)
+    assert server.active is not None
+    assert kkt.snapshot() == before
+
+    first.close()
+    assert second.expect(1) == [ControlByte(NAK)]
+    ack, answer = second.expect(2)
+    assert ack == ControlByte(ACK)
+    assert answer.body[:2] == b"\x80\x00"
+    second.send(bytes((ACK,)))
     assert second.command(CLOSE)[1] == 0
-    receipts = kkt.receipts()
-    assert len(receipts) == 1
+    assert len(kkt.receipts()) == 1
     kkt.assert_archive_valid()
 
 
@@ -214,9 +215,11 @@ def test_slow_tcp_reader_is_throttled(served, helpers):
         assert not connection.reading_paused
 
         sock.sendall(bytes((ACK,)) + encode_frame(STATUS))
+        # The host's ACK gets the 0xFF of a network register first.
         reply = HostLink().receive_data(_drain(sock))
-        assert reply[0] == ControlByte(ACK)
-        assert reply[1].body[:2] == b"\x10\x00"
+        assert reply[0] == ControlByte(FILLER)
+        assert reply[1] == ControlByte(ACK)
+        assert reply[2].body[:2] == b"\x10\x00"
     finally:
         sock.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import select
@@ -12,6 +13,7 @@ import pyshtrih.protocol
 import pytest
 import serial
 
+from kktemu.emulator.profiles import SHTRIH_M_01F
 from kktemu.emulator.transports import TransportThread
 from kktemu.emulator.transports.pty import PtyPathError, publish_symlink
 from kktemu.protocol.shtrih.frame import AnswerFrame, ControlByte, HostLink, encode_frame
@@ -98,6 +100,33 @@ def test_handshake_over_pyserial(emulator, pty_path, handler):
     finally:
         client.close()
     assert handler.calls == [b"\xfc"]
+
+
+def test_ff_after_ack_off_by_default(emulator, pty_path):
+    port = emulator.serve_pty(pty_path)
+    assert not port.ff_after_ack
+    client = SerialClient(pty_path)
+    try:
+        client.send(FC_REQUEST)
+        client.expect(2)
+        client.send(ACK + ENQ)
+        assert client.expect(1) == [ControlByte(0x15)]
+    finally:
+        client.close()
+
+
+def test_ff_after_ack_follows_profile(handler, pty_path):
+    profile = dataclasses.replace(SHTRIH_M_01F, ff_after_ack_pty=True)
+    with TransportThread(handler, profile=profile) as thread:
+        thread.serve_pty(pty_path)
+        client = SerialClient(pty_path)
+        try:
+            client.send(FC_REQUEST)
+            client.expect(2)
+            client.send(ACK + ENQ)
+            assert client.expect(2) == [ControlByte(0xFF), ControlByte(0x15)]
+        finally:
+            client.close()
 
 
 def test_raw_mode_passes_tty_special_bytes(emulator, pty_path, handler):

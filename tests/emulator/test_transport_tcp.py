@@ -1,15 +1,21 @@
-"""The TCP transport over real loopback sockets, with the emulator in a background thread."""
+"""The TCP transport over real loopback sockets, with the emulator in a background thread.
+
+Network registers send 0xFF after the host's ACK of an answer, and the TCP server
+does so by default; the tests expect that byte where it appears.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import socket
 import threading
 
 import pytest
 
-from kktemu.emulator.transports import TransportThread, serve_tcp
+from kktemu.emulator.profiles import SHTRIH_M_01F
+from kktemu.emulator.transports import TcpServer, TransportThread, serve_tcp
 from kktemu.protocol.shtrih.frame import AnswerFrame, ControlByte, HostLink, encode_frame
 
 ENQ, ACK, NAK = b"\x05", b"\x06", b"\x15"
@@ -86,7 +92,7 @@ def test_handshake_executes_command(client, handler):
     client.send(FC_REQUEST)
     assert client.expect(2) == [ControlByte(0x06), AnswerFrame(b"\xfc\x00", encode_frame(b"\xfc\x00"))]
     client.send(ACK + ENQ)
-    assert client.expect(1) == [ControlByte(0x15)]
+    assert client.expect(2) == [ControlByte(0xFF), ControlByte(0x15)]
     assert handler.calls == [b"\xfc"]
 
 
@@ -103,6 +109,7 @@ def test_rejected_answer_resent_not_reexecuted(client, handler):
     client.send(NAK + ENQ)
     assert client.expect(2) == first
     client.send(ACK)
+    assert client.expect(1) == [ControlByte(0xFF)]
     client.send(ENQ)
     assert client.expect(1) == [ControlByte(0x15)]
     assert handler.calls == [BEEP_REQUEST[2:-1]]
@@ -117,18 +124,68 @@ def test_leading_nuls_tolerated(client, handler):
     assert handler.calls == [b"\xfc"]
 
 
-def test_ff_after_ack_when_enabled(emulator):
-    server = emulator.serve_tcp(ff_after_ack=True)
-    client = RawClient(server.port)
+def test_ff_after_ack_on_by_default(client):
+    client.send(FC_REQUEST)
+    client.expect(2)
+    client.send(ACK)
+    assert client.expect(1) == [ControlByte(0xFF)]
+    client.send(ENQ)
+    assert client.expect(1) == [ControlByte(0x15)]
+
+
+def test_ff_after_ack_follows_profile(handler):
+    profile = dataclasses.replace(SHTRIH_M_01F, ff_after_ack_tcp=False)
+    with TransportThread(handler, profile=profile) as thread:
+        client = RawClient(thread.serve_tcp().port)
+        try:
+            client.send(FC_REQUEST)
+            client.expect(2)
+            client.send(ACK + ENQ)
+            assert client.expect(1) == [ControlByte(0x15)]
+        finally:
+            client.close()
+
+
+def test_ff_after_ack_off_when_disabled(emulator):
+    client = RawClient(emulator.serve_tcp(ff_after_ack=False).port)
+    try:
+        client.send(FC_REQUEST)
+        client.expect(2)
+        client.send(ACK + ENQ)
+        assert client.expect(1) == [ControlByte(0x15)]
+    finally:
+        client.close()
+
+
+def test_tcp_server_default_sends_ff(handler):
+    assert TcpServer(handler).ff_after_ack
+    assert serve_tcp(handler).ff_after_ack
+
+
+def test_go_driver_second_enq_after_ff(emulator, handler):
+    # re-star-ru/shtrih-m-driver sends ENQ before each command and, on any byte
+    # but ACK or NAK (here the 0xFF left from the previous ACK), sends ENQ again.
+    # Its frame is then answered by the second NAK, so it sends the frame again.
+    client = RawClient(emulator.serve_tcp().port)
     try:
         client.send(FC_REQUEST)
         client.expect(2)
         client.send(ACK)
+        client.send(ENQ)
         assert client.expect(1) == [ControlByte(0xFF)]
         client.send(ENQ)
         assert client.expect(1) == [ControlByte(0x15)]
+        client.send(BEEP_REQUEST)
+        assert client.expect(1) == [ControlByte(0x15)]
+        client.send(BEEP_REQUEST)
+        answer = AnswerFrame(b"\x13\x00", encode_frame(b"\x13\x00"))
+        assert client.expect(2) == [ControlByte(0x06), answer]
+        assert client.expect(2) == [ControlByte(0x06), answer]
+        client.send(ACK + ENQ)
+        assert client.expect(2) == [ControlByte(0xFF), ControlByte(0x15)]
     finally:
         client.close()
+    assert handler.calls == [b"\xfc", BEEP_REQUEST[2:-1]]
 
 
 def test_partial_frame_expires_with_nak(client, handler):
@@ -154,20 +211,6 @@ def test_reconnect_starts_fresh_link(emulator, handler):
     finally:
         second.close()
     assert handler.calls == [b"\xfc", BEEP_REQUEST[2:-1]]
-
-
-def test_two_clients_served_in_turn(emulator, handler):
-    server = emulator.serve_tcp()
-    clients = [RawClient(server.port), RawClient(server.port)]
-    try:
-        for client in clients:
-            client.send(FC_REQUEST)
-        for client in clients:
-            assert client.expect(2)[1] == AnswerFrame(b"\xfc\x00", encode_frame(b"\xfc\x00"))
-    finally:
-        for client in clients:
-            client.close()
-    assert handler.calls == [b"\xfc", b"\xfc"]
 
 
 def test_nodelay_set_on_accepted_socket(emulator):

@@ -95,6 +95,18 @@ def test_host_ack_gets_ff_when_quirk_enabled():
     assert link.receive_data(ACK) == [AnswerAcknowledged(b"\xff")]
 
 
+def test_second_enquiry_after_ff_then_resent_frame():
+    # re-star-ru/shtrih-m-driver reads the 0xFF as the reply to its ENQ and sends
+    # ENQ again, then takes the second NAK as the reply to its frame and resends it.
+    link, _ = pending_link(ff_after_ack=True)
+    assert link.receive_data(ACK) == [AnswerAcknowledged(b"\xff")]
+    assert link.receive_data(ENQ + ENQ) == [Enquiry(NAK), Enquiry(NAK)]
+    assert link.receive_data(STATUS_REQUEST) == [CommandReceived(STATUS_REQUEST[2:-1], ACK)]
+    frame = link.answer(b"\x10\x00")
+    assert link.receive_data(STATUS_REQUEST) == [RepeatedCommand(STATUS_REQUEST[2:-1], ACK + frame)]
+    assert link.receive_data(ACK) == [AnswerAcknowledged(b"\xff")]
+
+
 def test_host_nak_then_enquiry_resends_without_execution():
     link, frame = pending_link()
     assert link.receive_data(NAK) == [AnswerRejected()]

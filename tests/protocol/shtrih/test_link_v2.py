@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -326,7 +328,7 @@ def test_numbering_matches_spec_rule(nums):
         assert answer.num == executed[-1]
     assert len(device.calls) == len(executed)
     # A number is never executed twice in a row.
-    assert all(a != b for a, b in zip(executed, executed[1:]))
+    assert all(a != b for a, b in itertools.pairwise(executed))
 
 
 @given(body=st.binary(min_size=1, max_size=200), data=st.data())
