@@ -195,7 +195,7 @@ def test_rapid_connect_send_close(emulator, handler):
 
 
 class GoDriverClient:
-    """The link layer of re-star-ru/shtrih-m-driver (app/kkt/transport), rewritten in Python.
+    """A model of how re-star-ru/shtrih-m-driver (app/kkt/transport) drives the link layer.
 
     Per command: ENQ, then read one control byte. ACK: read a (stale) answer, ACK it,
     start over with ENQ. NAK: send four NULs and the frame, up to 10 times until a
