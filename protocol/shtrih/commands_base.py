@@ -280,9 +280,9 @@ class BytesTailMessage(Message):
 
     Subclasses declare that dataclass field (``bytes``) and name it in
     ``TAIL_FIELD``, ``data`` by default. ``DATA_MAX_SIZE`` bounds it in both
-    directions (None: up to the frame limit). The bytes are kept as sent; their
-    meaning (a TLV block, a table value, a квитанция) is documented on the
-    subclass and left to the caller.
+    directions (None: up to the frame limit). The bytes are kept as sent. Their
+    meaning, such as a TLV block, a table value or a квитанция, is documented
+    on the subclass and left to the caller.
     """
 
     TAIL_FIELD: ClassVar[str] = "data"
@@ -340,7 +340,7 @@ def text_size_field(default: int = TEXT_MIN_SIZE) -> Any:
 
 
 def construct_error_reason(exc: construct.ConstructError) -> str:
-    """Return a one-line description of a construct error, naming the field when construct knows it."""
+    """Return a one-line description of a construct error, with the field name when construct reports one."""
     # construct puts "Error in path (building) -> field" on the first line. Keep the
     # field name and the last line, which describes the failure.
     reason = str(exc).strip().splitlines()[-1]

@@ -6,7 +6,7 @@ All three take the system administrator password. Answer lengths (LEN):
 - FF36h, FF4Ah: 13, or 18 with the document DATE_TIME.
 
 The ФФД 1.05/1.2 correction receipt with items is opened by FF35h and built
-with FF46h and FF0Ch/FF4Dh like a sale; FF36h and FF4Ah form the whole
+with FF46h and FF0Ch/FF4Dh like a sale. FF36h and FF4Ah form the whole
 receipt from sums.
 """
 

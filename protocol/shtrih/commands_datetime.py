@@ -67,7 +67,7 @@ class SetTimeAnswer(EmptyAnswer):
 
 
 class _DateRequest(Message):
-    """A request carrying a DD MM YY date; ``year`` is the two-digit year, 2000-based."""
+    """A request carrying a DD MM YY date. ``year`` is the two-digit year, 2000-based."""
 
     LAYOUT: ClassVar[construct.Struct] = _DATE_LAYOUT
 
@@ -92,7 +92,7 @@ class _DateRequest(Message):
 
 @dataclasses.dataclass(frozen=True)
 class SetDateRequest(_DateRequest):
-    """22h set the date to ``day``.``month``.``year``, LEN 8; 23h must confirm it."""
+    """22h set the date to ``day``.``month``.``year``, LEN 8. 23h must confirm it."""
 
     CODE: ClassVar[int] = 0x22
 

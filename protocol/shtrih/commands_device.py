@@ -150,7 +150,7 @@ class CashRegisterRequest(Message):
     """1Ah read cash register ``register``, LEN 6, or 7 with a 2-byte number.
 
     Registers 0–255 are sent in one byte. ``wide`` sends the number in two bytes,
-    as models with cashier registers (К-регистры) take it; numbers above 255
+    as models with cashier registers (К-регистры) take it. Numbers above 255
     need it. javapos_shtrih (ReadCashRegister) picks the width the same way.
     """
 
@@ -299,7 +299,7 @@ class ErrorNameRequest(Message):
     """6Bh name of error ``error``: the command byte and the error code, no password (LEN 2).
 
     Models with F7h model parameter bit 49 also take the command byte alone for
-    the last error; ``error`` is None then (LEN 1).
+    the last error, and ``error`` is None then (LEN 1).
     """
 
     CODE: ClassVar[int] = 0x6B

@@ -1,9 +1,9 @@
 """F7h extended request (request type 1: model parameters) and FEh service commands.
 
 Neither carries a password in the usual place. F7h sends a request type and
-type-specific data; the answer's layout depends on that type, so the codec
+type-specific data. The answer's layout depends on that type, so the codec
 keeps the answer data raw and ``ModelParameters`` encodes and decodes the
-type 1 data. FEh sends a sub-function byte and its data; the answer is
+type 1 data. FEh sends a sub-function byte and its data, and the answer is
 ``FE 00 data`` and does not repeat the sub-function (javapos_shtrih
 ServiceCommand, afilippov1985/kkt-shtrih Reboot).
 """
@@ -94,7 +94,7 @@ _MODEL_PARAMETERS = construct.Struct(
 )
 
 MODEL_PARAMETERS_SIZE = _MODEL_PARAMETERS.sizeof()
-"""Size of the F7h type 1 data the spec lists (31 bytes); newer firmware appends more."""
+"""Size of the F7h type 1 data the spec lists (31 bytes). Newer firmware appends more."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,7 +106,7 @@ class ModelParameters:
     ``max_command_length`` is the longest command the device takes (0: the
     default 255). ``bluetooth_table`` and ``tax_field`` are a table number and a
     table 1 field number, 0 when absent. ``extra`` keeps the bytes after the 31
-    the spec lists; javapos_shtrih reads them as the table numbers of the ФН,
+    the spec lists. javapos_shtrih reads them as the table numbers of the ФН,
     the ОФД, embedded/internet use and the ФФД version, then the ФФД field number.
     """
 
@@ -163,7 +163,7 @@ class ExtendedRequest(BytesTailMessage):
 
 @dataclasses.dataclass(frozen=True)
 class ExtendedAnswer(BytesTailMessage):
-    """F7h answer: ``data`` for the request type (LEN 2 + data; 33 for ``ModelParameters``)."""
+    """F7h answer: ``data`` for the request type (LEN 2 + data, 33 for ``ModelParameters``)."""
 
     CODE: ClassVar[int] = 0xF7
     IS_ANSWER: ClassVar[bool] = True

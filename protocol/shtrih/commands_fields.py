@@ -198,7 +198,7 @@ class _PaddedText(construct.Adapter):
         except EncodeError as exc:
             raise construct.ValidationError(str(exc), path=path) from exc
         if len(raw) > self.size:
-            raise construct.ValidationError(f"{obj!r} is {len(raw)} bytes, the field holds {self.size}", path=path)
+            raise construct.ValidationError(f"{obj!r} is {len(raw)} bytes, the field is {self.size}", path=path)
         return raw
 
 

@@ -102,7 +102,7 @@ class StartBufferWriteAnswer(Message):
 class WriteBufferRequest(Message):
     """FF33h write ``data`` into the buffer at ``offset``, LEN 9 + N.
 
-    The wire carries the data's length in a byte before it; ``decode`` rejects a
+    The wire carries the data's length in a byte before it, and ``decode`` rejects a
     body whose length byte differs from the bytes that follow.
     """
 
@@ -117,7 +117,7 @@ class WriteBufferRequest(Message):
         if not isinstance(self.data, (bytes, bytearray)):
             raise EncodeError(f"WriteBufferRequest: data is {type(self.data).__name__}, expected bytes")
         if len(self.data) > 0xFF:
-            raise EncodeError(f"WriteBufferRequest: data is {len(self.data)} bytes, the length byte holds 255")
+            raise EncodeError(f"WriteBufferRequest: data is {len(self.data)} bytes, the maximum is 255")
         return bytes((len(self.data),)) + bytes(self.data)
 
     @classmethod
@@ -125,7 +125,7 @@ class WriteBufferRequest(Message):
         if not tail:
             raise DecodeError(f"{cls.__name__}: body ends before the data length byte", offset)
         if tail[0] != len(tail) - 1:
-            raise DecodeError(f"{cls.__name__}: length byte says {tail[0]} bytes of data, {len(tail) - 1} follow",
+            raise DecodeError(f"{cls.__name__}: length byte is {tail[0]}, but {len(tail) - 1} bytes of data follow",
                               offset)
         return {"data": tail[1:]}
 

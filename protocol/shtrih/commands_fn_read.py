@@ -122,7 +122,7 @@ class RecordHeader:
     """The prefix every ФН archive record starts with, and the type-specific bytes after it.
 
     ``moment`` is the document's date and time to the minute, ``fd_number`` its
-    number and ``fiscal_sign`` its ФПД. ``details`` holds the rest: for a receipt
+    number and ``fiscal_sign`` its ФПД. ``details`` contains the rest: for a receipt
     the operation type byte and the 5-byte total, for a shift report the shift
     number, for a registration ИНН, РНМ, tax systems and mode.
     """
@@ -239,8 +239,8 @@ class ReadTlvRequest(PasswordRequest):
 class ReadTlvAnswer(BytesTailMessage):
     """FF3Bh answer: ``data``, raw TLV bytes (LEN 3 + N).
 
-    Captures in fr_drv_ng issues 109 and 141 show one whole top-level TLV per
-    answer. Clients read until error 08h ("no requested data").
+    A real register returns one whole top-level TLV per answer, as published
+    fr_drv_ng captures show. Clients read until error 08h ("no requested data").
     """
 
     CODE: ClassVar[int] = 0xFF3B
@@ -265,7 +265,7 @@ class TicketAnswer(BytesTailMessage):
     """FF3Ch answer: ``data``, the квитанция as the ФН returns it (LEN 3 + N).
 
     The ФН interface 41h answer is DATE_TIME, the 18-byte ОФД sign and the ФД
-    number; the register passes it on unchanged.
+    number, and the register passes it on unchanged.
     """
 
     CODE: ClassVar[int] = 0xFF3C

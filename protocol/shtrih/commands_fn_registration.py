@@ -124,7 +124,7 @@ class ReregistrationAnswer(DateTimeTailMessage):
 
 @dataclasses.dataclass(frozen=True)
 class ResetFnRequest(Message):
-    """FF07h reset the ФН state; ``request_code`` as sent (the spec gives no values)."""
+    """FF07h reset the ФН state with ``request_code``, kept as sent because the spec gives no values."""
 
     CODE: ClassVar[int] = 0xFF07
     LAYOUT: ClassVar[construct.Struct] = construct.Struct("password" / PASSWORD, "request_code" / construct.Int8ul)
@@ -250,15 +250,15 @@ class FiscalizationTotalsRequest(PasswordRequest):
 
 @dataclasses.dataclass(frozen=True)
 class FiscalizationTotalsAnswer(_RegistrationTotals):
-    """FF09h answer in one of three forms, told apart by length.
+    """FF09h answer in one of three forms, distinguished by length.
 
     Every form starts with ``moment`` (the registration's DATE_TIME), ``inn``,
     ``rnm``, ``tax_systems`` and ``work_mode``, and carries ``fd_number`` and
     ``fiscal_sign``. The ФФД 1.0/1.05 form ends there (LEN 50) or adds
     ``document_datetime`` (LEN 55). The ФФД 1.1 form (LEN 67) puts
     ``extended_mode``, ``ofd_inn`` and the 4-byte ``reason_code`` before the
-    document number; javapos_shtrih (FSReadFiscalization) tells the forms apart
-    by length too.
+    document number. javapos_shtrih (FSReadFiscalization) also
+    distinguishes them by length.
     """
 
     CODE: ClassVar[int] = 0xFF09
@@ -304,7 +304,7 @@ class RegistrationTotalsRequest(Message):
 
 @dataclasses.dataclass(frozen=True)
 class RegistrationTotalsAnswer(_RegistrationTotals):
-    """FF4Ch answer in one of three forms, told apart by length.
+    """FF4Ch answer in one of three forms, distinguished by length.
 
     The prefix and the ФФД 1.1 form (LEN 67, 4-byte ``reason_code``) are those of
     FF09h. In the ФФД 1.0/1.05 form a re-registration carries a 1-byte

@@ -49,7 +49,7 @@ class CancelFnDocumentAnswer(EmptyAnswer):
 
 @dataclasses.dataclass(frozen=True)
 class BeginOpenShiftRequest(PasswordRequest):
-    """FF41h begin opening a shift in the ФН; the report's TLVs follow with FF0Ch."""
+    """FF41h begin opening a shift in the ФН. The report's TLVs follow with FF0Ch."""
 
     CODE: ClassVar[int] = 0xFF41
 

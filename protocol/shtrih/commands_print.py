@@ -130,7 +130,7 @@ class PrintBoldLineRequest(TextTailMessage):
     """12h print a line in bold font 2.
 
     ``flags`` contains ``PrintFlags`` bits. ``text`` is cp1251 and sent as 20 bytes by
-    default; the spec lets some models take other widths, so ``decode`` accepts any.
+    default. The spec lets some models take other widths, so ``decode`` accepts any.
     """
 
     CODE: ClassVar[int] = 0x12
@@ -155,7 +155,7 @@ class PrintFontLineRequest(TextTailMessage):
     """2Fh print a line in font ``font`` (0–255).
 
     ``flags`` contains ``PrintFlags`` bits. ``text`` is cp1251 and sent as 40 bytes by
-    default (LEN 47); ``decode`` accepts any width.
+    default (LEN 47), and ``decode`` accepts any width.
     """
 
     CODE: ClassVar[int] = 0x2F

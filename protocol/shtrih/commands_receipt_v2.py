@@ -54,7 +54,7 @@ class OperationType(enum.IntEnum):
 class TaxRate(enum.IntFlag):
     """The tax rate byte of FF46h, a bit mask: bit n selects rate n + 1 of table 6.
 
-    The v1.17 spec still names the first rate 18%; registers print 20% since 2019.
+    The v1.17 spec still names the first rate 18%, and registers print 20% since 2019.
     One bit is set for an item. re-star-ru/shtrih-m-driver sends 3 for 0%,
     which sets two bits, and the dialect has to reject or map that.
     """
@@ -68,7 +68,7 @@ class TaxRate(enum.IntFlag):
 
 
 class TaxSystem(enum.IntFlag):
-    """The tax system byte of FF45h, FF4Ah, FF06h and FF09h (реквизит 1055 bits); a receipt sets one bit."""
+    """The tax system byte of FF45h, FF4Ah, FF06h and FF09h (реквизит 1055 bits). A receipt sets one bit."""
 
     OSN = 1 << 0  # ОСН
     USN_INCOME = 1 << 1  # УСН доход
@@ -79,10 +79,10 @@ class TaxSystem(enum.IntFlag):
 
 
 ITEM_NAME_MAX_SIZE = 128
-"""Longest item name FF46h carries, in bytes."""
+"""Maximum length of the FF46h item name, in bytes."""
 
 CLOSE_TEXT_MAX_SIZE = 64
-"""Longest text FF45h carries, in bytes."""
+"""Maximum length of the FF45h text, in bytes."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +91,7 @@ class OperationV2Request(TextTailMessage):
 
     ``operation`` is an ``OperationType`` value and ``quantity`` is in
     millionths. ``price`` and ``amount`` are in kopecks. ``amount`` None is sent
-    as FF×5, which asks the register to compute price × quantity itself.
+    as FF×5, and the register then computes price × quantity itself.
     ``tax_amount`` None (FF×5) means the item carries no tax sum. ``tax_rate`` is a
     ``TaxRate`` bit mask. ``payment_method`` is реквизит 1214 (1–7) and
     ``payment_subject`` реквизит 1212 (1–33). ``department`` is 0–16, or 255
@@ -259,7 +259,7 @@ class DiscountOperationRequest(Message):
     ``markup`` are in kopecks. ``taxes`` is a bit mask of tax groups 1–4, whose bit
     numbering the spec leaves ambiguous. ``barcode`` is a 5-byte number.
 
-    The text field holds ``item_name`` and ``discount_name``, each ended by NUL,
+    The text field contains ``item_name`` and ``discount_name``, each ended by NUL,
     0–220 bytes of cp1251. The spec sends 220 bytes (LEN 254), and javapos_shtrih
     (FSSale) sends the text unpadded. ``text_size`` is the width on the wire, as
     for ``TextTailMessage``. An empty ``discount_name`` is sent as nothing after

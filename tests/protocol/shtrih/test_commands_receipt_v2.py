@@ -84,6 +84,15 @@ def test_operation_v2_padded_name():
     assert decoded.encode() == body
 
 
+def test_operation_v2_name_padded_to_128():
+    # re-star-ru/shtrih-m-driver pads every name to 128 bytes, the spec's LEN 160.
+    body = item().encode() + bytes(123)
+    assert len(body) == 160
+    decoded = c.OperationV2Request.decode(body)
+    assert decoded.text == "Сахар"
+    assert decoded.text_size == 128
+
+
 def test_operation_v2_unprinted_name_kept():
     assert c.OperationV2Request.decode(item(text="//Доставка").encode()).text == "//Доставка"
 
