@@ -60,7 +60,7 @@ class Exchange:
         self.bodies: list[bytes] = []
         self.requests: list[c.Message] = []
 
-    def __call__(self, cmd, params=bytearray()):
+    def __call__(self, cmd, params=b""):
         body = c.code_bytes(cmd) + bytes(params)
         request = c.decode_request(body)
         self.bodies.append(body)
