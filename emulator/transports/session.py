@@ -85,9 +85,10 @@ class LinkSession:
     exception is logged at ERROR and the command gets no answer, so the host times out.
 
     ``protocol`` fixes the link protocol; None (the default) detects it from the
-    first meaningful byte. ``ff_after_ack`` applies to protocol v1 only. ``history``
-    is the device's v2 ``PacketHistory``; share one between the sessions of a
-    register so that packet numbers survive reconnects (a new one when omitted).
+    first meaningful byte, and again at each frame boundary with no answer
+    pending. ``ff_after_ack`` applies to protocol v1 only. ``history`` is the
+    device's v2 ``PacketHistory``; share one between the sessions of a register
+    so that packet numbers survive reconnects (a new one when omitted).
     """
 
     def __init__(
@@ -109,6 +110,7 @@ class LinkSession:
         """The link of the chosen protocol, or None until the first meaningful byte."""
         self.commands_executed = 0
         self.anomalies = 0
+        self._protocol_fixed = protocol is not None
         if protocol is not None:
             self._select(protocol)
 
@@ -134,7 +136,7 @@ class LinkSession:
         if wire_log.isEnabledFor(logging.DEBUG):
             wire_log.debug("%s -> device: %s", self.peer, format_hex(data, limit=1024))
         output = bytearray()
-        if self.link is None:
+        if self.link is None or self._may_switch():
             data = self._detect(data)
         if self.link is None:
             return b""
@@ -161,8 +163,21 @@ class LinkSession:
         self._report(event)
         return self._sent(bytearray(event.reply))
 
+    def _may_switch(self) -> bool:
+        # Between frames, with no answer waiting for the host, the next frame may use
+        # the other protocol: a client that fell back from v2 to v1, or a stray 0x8F
+        # that made the first guess wrong.
+        link = self.link
+        if self._protocol_fixed:
+            return False
+        return not link.has_partial_frame and link.pending_answer is None and not link.executing
+
     def _detect(self, data: bytes) -> bytes:
         protocol, index = detect_protocol(data)
+        if self.link is not None:
+            if protocol is None or protocol is self.protocol:
+                return data
+            log.info("client %s switched to Штрих-М protocol %s", self.peer, protocol.value)
         if index:
             self._report(GarbageSkipped(bytes(data[:index]), SkipReason.OUTSIDE_FRAME))
         if protocol is None:

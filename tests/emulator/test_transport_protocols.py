@@ -290,3 +290,25 @@ def test_session_v2_warnings(handler, caplog):
     assert "sent packet number 5, expected 3" in warnings[1]
     assert "v2 packet with wrong CRC from peer-1" in warnings[2]
     assert handler.calls == [b"\xfc"]
+
+
+def test_session_switches_back_to_v1_after_stray_8f(handler):
+    # A lone 0x8F makes the first guess v2; the next v1 frame at a frame boundary switches back.
+    session = LinkSession(handler, "peer-1")
+    session.feed(b"\x8f")
+    session.expire_partial_frame()
+    assert session.protocol is LinkProtocol.V2
+    reply = session.feed(encode_frame(BEEP_BODY))
+    assert session.protocol is LinkProtocol.V1
+    assert reply.startswith(b"\x06\x02")
+    assert handler.calls == [BEEP_BODY]
+
+
+def test_session_switches_to_v2_between_frames(handler):
+    session = LinkSession(handler, "peer-1")
+    session.feed(b"\x05")
+    assert session.protocol is LinkProtocol.V1
+    reply = session.feed(encode_packet(2, BEEP_BODY))
+    assert session.protocol is LinkProtocol.V2
+    assert reply.startswith(b"\x8f")
+    assert handler.calls == [BEEP_BODY]

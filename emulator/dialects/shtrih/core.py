@@ -81,11 +81,11 @@ class ShtrihDialect:
             code = c.command_code(body)
         except DecodeError:
             return bytes((body[0], ErrorCode.COMMAND_NOT_SUPPORTED)) if body else b""
+        handler = self._handlers.get(c.REQUEST_TYPES.get(code))
+        if handler is None:
+            return c.error_answer(code, ErrorCode.COMMAND_NOT_SUPPORTED)
         try:
             request = c.decode_request(body)
-            handler = self._handlers[type(request)]
-        except (c.UnknownCommand, KeyError):
-            return c.error_answer(code, ErrorCode.COMMAND_NOT_SUPPORTED)
         except DecodeError as exc:
             logger.info("command %s rejected: %s", code_text(code), exc)
             return c.error_answer(code, ErrorCode.INVALID_LENGTH)
