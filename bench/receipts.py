@@ -127,7 +127,7 @@ def serve_noop() -> None:
 
     async def run() -> None:
         # The same wrapping and options as tools/serve.py gives the emulator.
-        server = TcpServer(serialized(answer), "127.0.0.1", 0, ff_after_ack=SHTRIH_M_01F.ff_after_ack)
+        server = TcpServer(serialized(answer), "127.0.0.1", 0, ff_after_ack=SHTRIH_M_01F.ff_after_ack_tcp)
         await server.start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

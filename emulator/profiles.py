@@ -35,11 +35,9 @@ class DeviceProfile:
     # NOTE: the public protocol text does not give the stock tax table of a real
     # ШТРИХ-М-01Ф. This order follows the FF46 tax bits (20 %, 10 %, 0 %, без НДС).
     tax_group_rates: tuple[int, int, int, int] = (1, 2, 5, 6)
-    ff_after_ack: bool = False
     # The 0xFF a network register sends after the host's ACK of a protocol v1 answer
     # (vendor spec v1.17, appendix 3, note on RNDIS), per transport: on for TCP, off
     # for the virtual serial port, because serial registers do not send it.
-    # `kktemu serve` and TransportThread read these two, not `ff_after_ack` above.
     ff_after_ack_tcp: bool = True
     ff_after_ack_pty: bool = False
     # A sale, receipt or cash operation with the shift closed opens it first, as
