@@ -1,8 +1,10 @@
-"""Status and archive commands of the ФН model (30h..35h, 40h..47h).
+"""Status and archive commands of the ФН model (20h, 30h..35h, 40h..47h).
 
 These commands only read. 45h and 46h stream a document one top-level TLV per
-call and 44h (tag FFFFh) with 47h stream the registration data the ККТ sent;
-each stream ends with 08h.
+call and 44h (tag FFFFh) with 47h stream the registration data the ККТ sent.
+Each stream ends with 08h. 20h reports the queue for the ОФД, which contains
+every document without a квитанция. The transport and message-reading parts of
+the exchange (21h..26h) are not modelled yet.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from ..protocol.fn.archive import (
 )
 from ..protocol.fn.records import record_class_for
 from ..protocol.fn.codes import FnCommand, FnResult
+from ..protocol.fn.exchange import ExchangeFlags, ExchangeStatusAnswer
 from ..protocol.fn.message import RawData
 from ..protocol.fn.service import ExpiryAnswer, FnPhase, SerialAnswer, StatusAnswer, VersionAnswer
+from .document_commands import WORK_MODE_AUTONOMOUS
 from .state import MAX_REGISTRATIONS, register_items
 
 FN_VERSION = "kktemu-fn 1"
@@ -43,6 +47,7 @@ class ArchiveCommands:
     def archive_handlers(self) -> dict:
         """Map each status and archive command code to its handler."""
         return {
+            FnCommand.GET_EXCHANGE_STATUS: self._exchange_status,
             FnCommand.GET_STATUS: self._status,
             FnCommand.GET_SERIAL: lambda request: (FnResult.OK, SerialAnswer(self.serial).encode()),
             FnCommand.GET_EXPIRY: self._expiry,
@@ -71,6 +76,24 @@ class ArchiveCommands:
             last_document_time=last.moment if last else None,
             serial=self.serial,
             last_fd_number=state.last_fd_number,
+        )
+        return FnResult.OK, answer.encode()
+
+    def _exchange_status(self, request):
+        # In the autonomous mode the ФН forms no messages for the ОФД, so the queue is empty.
+        # Otherwise it contains every document without a квитанция, oldest first. The
+        # transport bit stays 0 because 21h is not modelled.
+        registration = self._state.registration
+        if registration is None:
+            return self.refuse(FnResult.INVALID_STATE, "the exchange status needs a registered ФН")
+        queue = [] if registration.work_mode & WORK_MODE_AUTONOMOUS else self._state.unconfirmed()
+        first = queue[0] if queue else None
+        answer = ExchangeStatusAnswer(
+            flags=ExchangeFlags.MESSAGE_FOR_OFD if queue else 0,
+            read_started=False,
+            message_count=min(len(queue), 0xFFFF),
+            first_fd_number=first.fd_number if first else 0,
+            first_document_time=first.moment if first else None,
         )
         return FnResult.OK, answer.encode()
 

@@ -127,7 +127,7 @@ def test_registration_answer_and_record(registered, archive_path):
         (C.BEGIN_OPEN_SHIFT, b"\x18\x0d\x01\x09\x00"),
         (C.FORM_RECEIPT, b"\x18\x03\x01\x09\x00\x01"),
         (0x99, b""),
-        (C.GET_EXCHANGE_STATUS, b""),
+        (C.SET_TRANSPORT_STATUS, b"\x01"),
         (C.RESET_STATE, b"\x16"),
         (C.SEND_DOCUMENT_DATA, bytes(1025)),
     ],
