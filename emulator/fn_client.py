@@ -14,7 +14,7 @@ import logging
 from typing import Protocol
 
 from kktemu.protocol.ffd.tlv import iter_tlv, read_tlv
-from kktemu.protocol.fn import archive, documents, service
+from kktemu.protocol.fn import archive, documents, exchange, service
 from kktemu.protocol.fn.codes import FnCommand, FnResult, split_answer_code
 from kktemu.protocol.fn.frame import MAX_DATA_SIZE
 
@@ -55,6 +55,27 @@ class FnClient:
         """30h: phase, open document, shift state, last document."""
         return service.StatusAnswer.decode(self.call(FnCommand.GET_STATUS))
 
+    def serial(self) -> str:
+        """31h: the 16-digit ФН number."""
+        return service.SerialAnswer.decode(self.call(FnCommand.GET_SERIAL)).serial
+
+    def version(self) -> service.VersionAnswer:
+        """33h: the firmware version text and whether it is a release (serial) build."""
+        return service.VersionAnswer.decode(self.call(FnCommand.GET_VERSION))
+
+    def exchange_status(self) -> exchange.ExchangeStatusAnswer:
+        """20h: the exchange status with the ОФД and the head of the message queue."""
+        return exchange.ExchangeStatusAnswer.decode(self.call(FnCommand.GET_EXCHANGE_STATUS))
+
+    def unconfirmed_count(self) -> int:
+        """42h: the number of documents without an ОФД квитанция."""
+        return archive.CountAnswer.decode(self.call(FnCommand.GET_UNCONFIRMED_COUNT)).count
+
+    def fiscalization_result(self) -> archive.FiscalizationResultAnswer:
+        """43h without a report number: the parameters of the last registration or re-registration."""
+        request = archive.FiscalizationResultRequest().encode()
+        return archive.FiscalizationResultAnswer.decode(self.call(FnCommand.GET_FISCALIZATION_RESULT, request))
+
     def shift_parameters(self) -> documents.ShiftParametersAnswer:
         """10h: whether a shift is open, its number and the receipts in it."""
         return documents.ShiftParametersAnswer.decode(self.call(FnCommand.GET_SHIFT_PARAMETERS))
@@ -68,19 +89,32 @@ class FnClient:
         request = archive.FindDocumentRequest(fd_number).encode()
         return archive.FindDocumentAnswer.decode(self.call(FnCommand.FIND_DOCUMENT, request))
 
-    def read_document(self, fd_number: int) -> tuple[int, list[tuple[int, bytes]]]:
-        """45h, then 46h until 08h: the form code and top-level TLVs of a document."""
+    def find_document_data(self, fd_number: int) -> bytes:
+        """40h: the answer data undecoded, type byte, квитанция flag and archive record."""
+        return self.call(FnCommand.FIND_DOCUMENT, archive.FindDocumentRequest(fd_number).encode())
+
+    def ticket_data(self, fd_number: int) -> bytes:
+        """41h: the ОФД квитанция of document ``fd_number`` as the ФН returns it."""
+        return self.call(FnCommand.GET_OFD_TICKET, archive.TicketRequest(fd_number).encode())
+
+    def document_tlv(self, fd_number: int) -> tuple[archive.DocumentTlvInfoAnswer, list[bytes]]:
+        """45h, then 46h until 08h: the document's STLV type and length, and each 46h answer's TLV bytes."""
         request = archive.DocumentTlvRequest(fd_number).encode()
         info = archive.DocumentTlvInfoAnswer.decode(self.call(FnCommand.REQUEST_DOCUMENT_TLV, request))
-        items = []
+        chunks = []
         while True:
             code, data = self._port.execute(FnCommand.READ_DOCUMENT_TLV, b"")
             result, _warning = split_answer_code(code)
             if result == FnResult.NO_DATA:
-                return info.document_type, items
+                return info, chunks
             if result != FnResult.OK:
                 raise Refusal(Reason.FN_ERROR, "ФН command 46h", fn_code=result)
-            items.extend(iter_tlv(data))
+            chunks.append(data)
+
+    def read_document(self, fd_number: int) -> tuple[int, list[tuple[int, bytes]]]:
+        """45h, then 46h until 08h: the form code and top-level TLVs of a document."""
+        info, chunks = self.document_tlv(fd_number)
+        return info.document_type, [item for chunk in chunks for item in iter_tlv(chunk)]
 
     # Documents.
 
@@ -115,13 +149,41 @@ class FnClient:
 
     def open_shift(self, moment: dt.datetime, tlv: bytes) -> documents.ShiftDocumentAnswer:
         """11h, 07h, 12h: the open shift report."""
+        self.begin_open_shift(moment)
+        return self.form_open_shift(tlv)
+
+    def begin_open_shift(self, moment: dt.datetime) -> None:
+        """11h: begin the open shift report dated ``moment``."""
         self.call(FnCommand.BEGIN_OPEN_SHIFT, documents.BeginOpenShiftRequest(fn_moment(moment)).encode())
+
+    def form_open_shift(self, tlv: bytes) -> documents.ShiftDocumentAnswer:
+        """07h, 12h: send the data of the open shift report begun with 11h and form it.
+
+        On a refusal the ФН document is cancelled (06h), as for every document.
+        """
         return self._finish(tlv, FnCommand.OPEN_SHIFT, b"", documents.ShiftDocumentAnswer)
 
     def close_shift(self, moment: dt.datetime, tlv: bytes) -> documents.ShiftDocumentAnswer:
         """13h, 07h, 14h: the close shift report."""
+        self.begin_close_shift(moment)
+        return self.form_close_shift(tlv)
+
+    def begin_close_shift(self, moment: dt.datetime) -> None:
+        """13h: begin the close shift report dated ``moment``."""
         self.call(FnCommand.BEGIN_CLOSE_SHIFT, documents.BeginCloseShiftRequest(fn_moment(moment)).encode())
+
+    def form_close_shift(self, tlv: bytes) -> documents.ShiftDocumentAnswer:
+        """07h, 14h: send the data of the close shift report begun with 13h and form it (06h on a refusal)."""
         return self._finish(tlv, FnCommand.CLOSE_SHIFT, b"", documents.ShiftDocumentAnswer)
+
+    def begin_settlement_report(self, moment: dt.datetime) -> None:
+        """18h: begin the report on the state of settlements (отчёт о текущем состоянии расчётов)."""
+        request = documents.BeginSettlementReportRequest(fn_moment(moment)).encode()
+        self.call(FnCommand.BEGIN_SETTLEMENT_REPORT, request)
+
+    def form_settlement_report(self, tlv: bytes) -> documents.SettlementReportAnswer:
+        """07h, 19h: send the data of the report begun with 18h and form it (06h on a refusal)."""
+        return self._finish(tlv, FnCommand.FORM_SETTLEMENT_REPORT, b"", documents.SettlementReportAnswer)
 
     def begin_receipt(self, moment: dt.datetime) -> None:
         """15h: begin a receipt; the ФН checks the shift and the time here."""

@@ -34,6 +34,7 @@ class Reason(enum.Enum):
     DEPARTMENT_OUT_OF_RANGE = "department is out of range"
     TOO_MANY_ITEMS = "too many operations in the receipt"
     MEMORY_FAILURE = "the register memory cannot be saved"
+    FN_DOCUMENT_OPEN = "another document is open in the ФН"
     FN_ERROR = "the ФН refused the command"
 
 

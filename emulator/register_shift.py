@@ -1,58 +1,93 @@
-"""Shift operations of the register: open shift, close shift (Z report), X report."""
+"""Shift operations of the register: open shift, close shift (Z report), X report.
+
+A shift report is formed in one step (E0h, 41h, or FF0Bh and FF43h alone) or in
+two, when the host began it first with FF41h or FF42h (see ``register_fn``).
+Either way the register's shift, document counter and memory change only when
+the ФН has formed the report.
+"""
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
+import functools
 import logging
 
 from kktemu.protocol.ffd.tlv import encode_tlv
 from kktemu.protocol.ffd.values import encode_byte, encode_string, encode_uint32
+from kktemu.protocol.fn.documents import ShiftDocumentAnswer
 
 from .fn_client import fn_moment
 from .refusals import Reason, Refusal
+from .register_fn import FnDocumentOperations, ReportKind
 from .register_types import HOST_DATA_REJECTIONS, ShiftState, cashier_name
 
 logger = logging.getLogger(__name__)
 
 
-class ShiftOperations:
+class ShiftOperations(FnDocumentOperations):
     """Mixin of ``Register``: the shift reports formed in the ФН."""
 
-    def open_shift(self, operator: int, *, with_host_tlv: bool = True) -> int:
-        """Form the open shift report; return the new shift number.
+    def begin_open_shift(self) -> None:
+        """Begin the open shift report in the ФН (FF41h); ``open_shift`` forms it."""
+        self._require_no_receipt()
+        self._require_no_report()
+        if self.shift.is_open:
+            raise Refusal(Reason.SHIFT_OPEN)
+        self._begin_report(ReportKind.OPEN_SHIFT, self.fn.begin_open_shift)
+
+    def open_shift(self, operator: int, *, with_host_tlv: bool = True) -> ShiftDocumentAnswer:
+        """Form the open shift report, beginning it first unless FF41h did; return the ФН answer.
 
         ``with_host_tlv`` attaches the TLVs the host sent (FF0C) since the last
         document. The automatic opening before a sale leaves them for the receipt.
-        See ``_form_shift_report`` for host TLVs the ФН rejects.
+        See ``_form_with_host_tlv`` for host TLVs the ФН rejects.
         """
         self._require_no_receipt()
-        if self.shift.is_open:
+        begun = self._take_report(ReportKind.OPEN_SHIFT)
+        if begun is not None:
+            form, opened_at = self.fn.form_open_shift, begun.moment
+        elif self.shift.is_open:
             raise Refusal(Reason.SHIFT_OPEN)
-        moment = self.now()
+        else:
+            moment = self.now()
+            form, opened_at = functools.partial(self.fn.open_shift, moment), fn_moment(moment)
         number = self.shift.number + 1
-        answer = self._form_shift_report(self.fn.open_shift, moment, self._shift_tlv(operator, number),
-                                         with_host_tlv)
-        self.shift = ShiftState(True, answer.shift_number, fn_moment(moment))
+        answer = self._form_with_host_tlv(form, self._shift_tlv(operator, number), with_host_tlv)
+        self.shift = ShiftState(True, answer.shift_number, opened_at)
         self.document_number += 1
         self.last_fd = answer.fd_number
         self._save(durable=False)
         logger.info("shift %d opened, ФД %d", answer.shift_number, answer.fd_number)
-        return answer.shift_number
+        return answer
 
-    def close_shift(self, operator: int) -> int:
-        """Form the close shift report (Z report) with the host TLVs; return the closed shift number."""
+    def begin_close_shift(self) -> None:
+        """Begin the close shift report in the ФН (FF42h); ``close_shift`` forms it."""
         self._require_no_receipt()
+        self._require_no_report()
         if not self.shift.is_open:
             raise Refusal(Reason.SHIFT_CLOSED)
-        answer = self._form_shift_report(self.fn.close_shift, self.now(),
-                                         self._shift_tlv(operator, self.shift.number), True)
+        self._begin_report(ReportKind.CLOSE_SHIFT, self.fn.begin_close_shift)
+
+    def close_shift(self, operator: int) -> ShiftDocumentAnswer:
+        """Form the close shift report (Z report) with the host TLVs, beginning it first unless FF42h did.
+
+        Returns the ФН answer with the number of the closed shift.
+        """
+        self._require_no_receipt()
+        begun = self._take_report(ReportKind.CLOSE_SHIFT)
+        if begun is not None:
+            form = self.fn.form_close_shift
+        elif not self.shift.is_open:
+            raise Refusal(Reason.SHIFT_CLOSED)
+        else:
+            form = functools.partial(self.fn.close_shift, self.now())
+        answer = self._form_with_host_tlv(form, self._shift_tlv(operator, self.shift.number))
         self.shift = ShiftState(False, answer.shift_number)
         self.document_number += 1
         self.last_fd = answer.fd_number
         self._save(durable=False)
         logger.info("shift %d closed, ФД %d", answer.shift_number, answer.fd_number)
-        return answer.shift_number
+        return answer
 
     def x_report(self, operator: int) -> None:
         """Print the X report (non-fiscal shift totals)."""
@@ -62,16 +97,16 @@ class ShiftOperations:
         self._save_or_restore(previous)
         self.journal.append(f"X REPORT by {cashier_name(operator)}")
 
-    def _form_shift_report(self, form, moment: dt.datetime, register_tlv: bytes, with_host_tlv: bool):
-        """Form a shift report with ``form(moment, tlv)``, adding the host TLVs when asked.
+    def _form_with_host_tlv(self, form, register_tlv: bytes, with_host_tlv: bool = True):
+        """Form a report with ``form(tlv)``, adding the host TLVs when asked.
 
         When the ФН rejects the document data, the host TLVs are dropped with the
-        refused report, so that they do not block every later shift report. The
+        refused report, so that they do not block every later report. The
         refusal still reaches the host.
         """
         host_tlv = b"".join(self._pending_tlv) if with_host_tlv else b""
         try:
-            answer = form(moment, register_tlv + host_tlv)
+            answer = form(register_tlv + host_tlv)
         except Refusal as refusal:
             if host_tlv and refusal.fn_code in HOST_DATA_REJECTIONS:
                 logger.warning("the ФН rejected the report data with result %02Xh: dropping host TLVs %s",
@@ -92,6 +127,8 @@ class ShiftOperations:
         ))
 
     def _ensure_shift_for_sales(self, operator: int) -> None:
+        """Refuse sales and cash operations while a report is begun; open the shift when needed."""
+        self._require_no_report()
         if not self.shift.is_open:
             if not self.profile.auto_open_shift:
                 raise Refusal(Reason.SHIFT_CLOSED)

@@ -20,11 +20,11 @@ from kktemu.protocol.shtrih.passwords import PasswordRole, password_role
 
 from ...refusals import Reason, Refusal
 from ...register import Register
-from . import fn, printing, receipt, shift, status
+from . import fn, fn_read, fn_shift, printing, receipt, shift, status
 
 logger = logging.getLogger(__name__)
 
-HANDLER_MODULES = (status, printing, shift, receipt, fn)
+HANDLER_MODULES = (status, printing, shift, receipt, fn, fn_read, fn_shift)
 
 REFUSAL_CODES = {
     Reason.INVALID_PARAMETER: ErrorCode.INVALID_PARAMETERS,
@@ -45,6 +45,7 @@ REFUSAL_CODES = {
     Reason.DEPARTMENT_OUT_OF_RANGE: ErrorCode.DEPARTMENT_OUT_OF_RANGE,
     Reason.TOO_MANY_ITEMS: ErrorCode.RECEIPT_OPERATION_LIMIT,
     Reason.MEMORY_FAILURE: ErrorCode.RAM_ERROR,
+    Reason.FN_DOCUMENT_OPEN: ErrorCode.INVALID_OPERATION,
 }
 
 PORT_TCP = 128
