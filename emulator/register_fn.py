@@ -145,20 +145,25 @@ class FnDocumentOperations:
 
     # FF3Ah, FF3Bh: an archived document, one top-level TLV per answer.
 
-    def start_document_reading(self, fd_number: int) -> archive.DocumentTlvInfoAnswer:
+    def start_document_reading(self, fd_number: int, max_part: int) -> archive.DocumentTlvInfoAnswer:
         """Read document ``fd_number`` from the ФН (45h, 46h) for ``next_document_tlv``.
 
         Returns the STLV type (the form code) and the length of the document's
-        TLV data. A refusal (02h before registration, 08h for a number not in the
-        archive) also ends any earlier reading.
+        TLV data. A top-level TLV longer than ``max_part`` bytes (what one answer
+        of the wire protocol carries) is returned in consecutive parts. A refusal
+        (02h before registration, 08h for a number not in the archive) also ends
+        any earlier reading.
         """
         self._tlv_reading = None
-        info, chunks = self.fn.document_tlv(fd_number)
-        self._tlv_reading = chunks
+        info, items = self.fn.document_tlv(fd_number)
+        # NOTE: how a real register splits a TLV that does not fit one answer (a close shift
+        # report's 1194 counters, for one) is not published. Clients that join the parts, as
+        # javapos_shtrih does until it has the length FF3Ah gave, get the document unchanged.
+        self._tlv_reading = [item[start:start + max_part] for item in items for start in range(0, len(item), max_part)]
         return info
 
     def next_document_tlv(self) -> bytes:
-        """Return the next top-level TLV (or STLV) of the document ``start_document_reading`` chose.
+        """Return the next top-level TLV (or STLV), or part of one, of the document ``start_document_reading`` chose.
 
         Refuses with the ФН's own results for 46h: 02h before any reading was
         started, 08h once every TLV has been returned.

@@ -12,6 +12,8 @@ from kktemu.protocol.shtrih import commands as c
 from kktemu.protocol.shtrih.commands_fn_registration import INN_SIZE, RNM_SIZE
 
 FN_VERSION_SIZE = 16
+# The most TLV bytes one FF3Bh answer carries in a protocol v1 frame, after FF 3B and the error byte.
+MAX_TLV_PART = c.MAX_BODY_SIZE - 3
 
 
 def fn_number(dialect, _request):
@@ -50,7 +52,7 @@ def find_document(dialect, request):
 
 
 def request_document_tlv(dialect, request):
-    info = dialect.register.start_document_reading(request.fd_number)
+    info = dialect.register.start_document_reading(request.fd_number, MAX_TLV_PART)
     return c.DocumentTlvAnswer(info.document_type, info.length)
 
 
