@@ -20,13 +20,18 @@ from kktemu.protocol.fn.records import ShiftRecord
 from kktemu.protocol.fn.service import CurrentDocument, FnPhase
 
 from .clock import Clock, OffsetClock
+from .device_state import DeviceState, memory_lost
 from .fn_client import FnClient, fn_moment
 from .memory import RegisterMemory
 from .profiles import DeviceProfile, profile_version
 from .refusals import Reason, Refusal
 from .register_cash import CashOperations
+from .register_clock import ClockOperations
+from .register_counters import CounterOperations
+from .register_device import DeviceOperations
 from .register_receipts import ReceiptOperations
 from .register_shift import ShiftOperations
+from .register_tables import TableOperations
 from .register_types import (CASH_DOCUMENT_FORMS, CASH_OUTGOING_OPERATIONS, JOURNAL_LINES, OPEN_SHIFT_FORM,
                              SHIFT_LIMIT, OpenReceipt, ShiftState, cashier_name)
 from .registration import Identity, default_identity, load_identity, register_fn
@@ -36,7 +41,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["Register", "ShiftState", "OpenReceipt", "cashier_name"]
 
 
-class Register(ShiftOperations, ReceiptOperations, CashOperations):
+class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperations, CounterOperations,
+               ClockOperations, DeviceOperations):
     """One emulated ККТ bound to one ФН.
 
     Build it with ``Register.start``, which registers a fresh ФН or reads the
@@ -56,6 +62,7 @@ class Register(ShiftOperations, ReceiptOperations, CashOperations):
         self.journal: collections.deque[str] = collections.deque(maxlen=JOURNAL_LINES)
         self._receipt: OpenReceipt | None = None
         self._pending_tlv: list[bytes] = []
+        self.device = DeviceState(technological_reset_required=memory_lost(memory))
 
     @classmethod
     def start(cls, fn: FnClient, clock: Clock, profile: DeviceProfile,

@@ -35,6 +35,7 @@ class CashOperations:
         previous = copy.deepcopy(self.memory.state)
         self.cash_in_drawer += delta
         self.document_number += 1
+        self._count_cash_move(delta)
         self._save_or_restore(previous)
         return self.document_number
 

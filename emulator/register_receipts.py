@@ -11,7 +11,7 @@ from kktemu.protocol.ffd.tlv import iter_tlv
 from .receipt import Receipt, ReceiptContext, make_item, receipt_tlv
 from .refusals import Reason, Refusal
 from .register_types import (CASH_OUTGOING_OPERATIONS, FN_OWN_TAGS, MAX_DEPARTMENT, MAX_HOST_TLV_BYTES,
-                             RECEIPT_OPERATIONS, OpenReceipt, cashier_name)
+                             RECEIPT_OPERATIONS, OpenReceipt)
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class ReceiptOperations:
             shift_number=self.shift.number,
             receipt_number=self.fn.shift_parameters().receipt_number + 1,
             taxation=self.identity.taxation,
-            cashier=cashier_name(operator),
+            cashier=self.operator_name(operator),
             user_name=self.identity.user_name,
             address=self.identity.address,
             place=self.identity.place,
@@ -117,6 +117,7 @@ class ReceiptOperations:
         self._receipt = None
         self.document_number += 1
         self.last_fd = answer.fd_number
+        self._count_receipt(open_receipt.receipt_type, receipt, settlement, cashless)
         self._save(durable=False)
         logger.info("receipt %d formed: ФД %d, total %d kopecks", answer.receipt_number, answer.fd_number,
                     settlement.total)
@@ -130,6 +131,7 @@ class ReceiptOperations:
         self._receipt = None
         previous = copy.deepcopy(self.memory.state)
         self.document_number += 1
+        self._count_cancelled_receipt(open_receipt.receipt_type, open_receipt.receipt)
         try:
             self._save(durable=True)
         except OSError as exc:

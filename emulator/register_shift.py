@@ -19,7 +19,7 @@ from kktemu.protocol.fn.documents import ShiftDocumentAnswer
 from .fn_client import fn_moment
 from .refusals import Reason, Refusal
 from .register_fn import FnDocumentOperations, ReportKind
-from .register_types import HOST_DATA_REJECTIONS, ShiftState, cashier_name
+from .register_types import HOST_DATA_REJECTIONS, ShiftState
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ class ShiftOperations(FnDocumentOperations):
         self.shift = ShiftState(False, answer.shift_number)
         self.document_number += 1
         self.last_fd = answer.fd_number
+        self._count_z_report()
         self._save(durable=False)
         logger.info("shift %d closed, ФД %d", answer.shift_number, answer.fd_number)
         return answer
@@ -94,8 +95,9 @@ class ShiftOperations(FnDocumentOperations):
         self._require_no_receipt()
         previous = copy.deepcopy(self.memory.state)
         self.document_number += 1
+        self._count_x_report()
         self._save_or_restore(previous)
-        self.journal.append(f"X REPORT by {cashier_name(operator)}")
+        self.journal.append(f"X REPORT by {self.operator_name(operator)}")
 
     def _form_with_host_tlv(self, form, register_tlv: bytes, with_host_tlv: bool = True):
         """Form a report with ``form(tlv)``, adding the host TLVs when asked.
@@ -119,7 +121,7 @@ class ShiftOperations(FnDocumentOperations):
 
     def _shift_tlv(self, operator: int, number: int) -> bytes:
         return b"".join((
-            encode_tlv(1021, encode_string(cashier_name(operator), max_len=64)),
+            encode_tlv(1021, encode_string(self.operator_name(operator), max_len=64)),
             encode_tlv(1038, encode_uint32(number)),
             encode_tlv(1188, encode_string(self.profile.kkt_version, max_len=8)),
             encode_tlv(1189, encode_byte(self.profile.ffd_code)),

@@ -10,21 +10,22 @@ as on real registers), and the register's own codes otherwise.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 
 from kktemu.protocol.errors import DecodeError
 from kktemu.protocol.shtrih import commands as c
-from kktemu.protocol.shtrih.errors import ErrorCode, KktMode, mode_byte
+from kktemu.protocol.shtrih.errors import ErrorCode
 from kktemu.protocol.shtrih.passwords import PasswordRole, password_role
 
 from ...refusals import Reason, Refusal
 from ...register import Register
-from . import fn, fn_read, fn_shift, printing, receipt, shift, status
+from . import clock, device, fn, fn_read, fn_shift, modes, printing, receipt, shift, status, tables
 
 logger = logging.getLogger(__name__)
 
-HANDLER_MODULES = (status, printing, shift, receipt, fn, fn_read, fn_shift)
+HANDLER_MODULES = (status, printing, shift, receipt, fn, fn_read, fn_shift, tables, clock, device)
 
 REFUSAL_CODES = {
     Reason.INVALID_PARAMETER: ErrorCode.INVALID_PARAMETERS,
@@ -45,6 +46,16 @@ REFUSAL_CODES = {
     Reason.DEPARTMENT_OUT_OF_RANGE: ErrorCode.DEPARTMENT_OUT_OF_RANGE,
     Reason.TOO_MANY_ITEMS: ErrorCode.RECEIPT_OPERATION_LIMIT,
     Reason.MEMORY_FAILURE: ErrorCode.RAM_ERROR,
+    Reason.TABLE_NOT_DEFINED: ErrorCode.TABLE_NOT_DEFINED,
+    Reason.FIELD_READ_ONLY: ErrorCode.FIELD_READ_ONLY,
+    Reason.FIELD_READ_ONLY_IN_MODE: ErrorCode.FIELD_READ_ONLY_IN_MODE,
+    Reason.INVALID_DATE: ErrorCode.INVALID_DATE_FORMAT,
+    Reason.DATE_MISMATCH: ErrorCode.DATE_MISMATCH,
+    Reason.DATE_NOT_CONFIRMED: ErrorCode.CONFIRM_DATETIME,
+    Reason.NOT_IN_THIS_MODE: ErrorCode.NOT_SUPPORTED_IN_MODE,
+    Reason.NO_PAPER: ErrorCode.NO_RECEIPT_PAPER,
+    Reason.WAITING_CONTINUE_PRINTING: ErrorCode.WAITING_CONTINUE_PRINTING,
+    Reason.NO_DOCUMENT_TO_REPEAT: ErrorCode.NO_DOCUMENT_TO_REPEAT,
     Reason.FN_DOCUMENT_OPEN: ErrorCode.INVALID_OPERATION,
 }
 
@@ -91,9 +102,14 @@ class ShtrihDialect:
             logger.info("command %s rejected: %s", code_text(code), exc)
             return c.error_answer(code, ErrorCode.INVALID_LENGTH)
         role = password_role(code)
-        if role is not PasswordRole.NONE and not role.allows(request.password):
-            return c.error_answer(code, ErrorCode.WRONG_PASSWORD)
+        if role is not PasswordRole.NONE:
+            operator = self.register.operator_for_password(request.password, role.operators)
+            if operator is None:
+                return c.error_answer(code, ErrorCode.WRONG_PASSWORD)
+            # Handlers read the operator number from ``password``: table 2 maps passwords to operators.
+            request = dataclasses.replace(request, password=operator)
         try:
+            modes.check_command(self.register, code)
             return handler(self, request).encode()
         except Refusal as refusal:
             error = refusal.fn_code if refusal.reason is Reason.FN_ERROR else REFUSAL_CODES[refusal.reason]
@@ -104,13 +120,9 @@ class ShtrihDialect:
             return c.error_answer(code, ErrorCode.INTERNAL_ERROR)
 
     def mode(self) -> int:
-        """Return the 10h/11h mode byte: 8.x with a receipt open, else 2, 3 or 4 by the shift."""
-        register = self.register
-        if register.receipt is not None:
-            return mode_byte(KktMode.DOCUMENT_OPEN, register.receipt.receipt_type)
-        if register.shift.is_open:
-            return mode_byte(KktMode.SHIFT_EXPIRED if register.shift_expired() else KktMode.SHIFT_OPEN)
-        return mode_byte(KktMode.SHIFT_CLOSED)
+        """Return the 10h/11h mode byte: 9, 6 or 10 for those modes, 8.x with a receipt open,
+        else 2, 3 or 4 by the shift (see ``modes``)."""
+        return modes.current_mode(self.register)
 
 
 def code_text(code: int) -> str:

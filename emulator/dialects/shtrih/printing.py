@@ -1,4 +1,5 @@
-"""Printer commands: 13h beep, 17h print line, 25h cut, B0h continue printing."""
+"""Printer commands: 13h beep, 12h/17h/2Fh print a line, 18h document header, 25h cut,
+B0h continue printing."""
 
 from __future__ import annotations
 
@@ -12,12 +13,28 @@ def beep(dialect, request):
 
 
 def continue_printing(dialect, request):
+    dialect.register.continue_printing()
     return c.ContinuePrintingAnswer(request.password)
 
 
 def print_line(dialect, request):
     dialect.register.print_text(request.text)
     return c.PrintLineAnswer(request.password)
+
+
+def print_bold_line(dialect, request):
+    dialect.register.print_text(request.text)
+    return c.PrintBoldLineAnswer(request.password)
+
+
+def print_font_line(dialect, request):
+    dialect.register.print_text(request.text)
+    return c.PrintFontLineAnswer(request.password)
+
+
+def document_header(dialect, request):
+    number = dialect.register.print_document_header(request.title, request.number)
+    return c.DocumentHeaderAnswer(request.password, number % 10000)
 
 
 def cut(dialect, request):
@@ -31,4 +48,7 @@ HANDLERS = {
     c.PrintLineRequest: print_line,
     c.CutRequest: cut,
     c.ContinuePrintingRequest: continue_printing,
+    c.PrintBoldLineRequest: print_bold_line,
+    c.PrintFontLineRequest: print_font_line,
+    c.DocumentHeaderRequest: document_header,
 }

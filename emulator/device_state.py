@@ -1,0 +1,52 @@
+"""Volatile state of the register hardware: what a power cycle loses.
+
+The date waiting for confirmation, the technological reset and test run modes,
+the paper sensor and the last receipt that 8Ch can print again live in RAM on a
+real register, so kktemu keeps them out of the register memory journal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from pathlib import Path
+
+from .memory import RegisterMemory
+
+
+class PaperState(enum.Enum):
+    """The receipt printer's paper, as the Штрих-М submodes 0–3 describe it."""
+
+    LOADED = "paper loaded"
+    OUT_IDLE = "no paper, nothing was printing"
+    OUT_WHILE_PRINTING = "paper ran out while printing"
+    WAITING_CONTINUE = "paper replaced after it ran out while printing: waiting for continue printing"
+
+
+@dataclasses.dataclass
+class DeviceState:
+    """RAM state of one register.
+
+    ``pending_date`` is the date 22h set and 23h must confirm (mode 6);
+    ``technological_reset_required`` holds the register in mode 9 until 16h;
+    ``test_run_period`` is the minutes of a running test run (mode 10) or None.
+    """
+
+    pending_date: dt.date | None = None
+    technological_reset_required: bool = False
+    test_run_period: int | None = None
+    paper: PaperState = PaperState.LOADED
+    drawer_open: bool = False
+    last_receipt_fd: int | None = None
+
+
+def memory_lost(memory: RegisterMemory) -> bool:
+    """Return whether the journal of ``memory`` exists with data that could not be read.
+
+    A real register finds its non-volatile RAM corrupted at power-on then and waits
+    in mode 9 for a technological reset. A missing journal is not a loss: the
+    register rebuilds it from the ФН archive, as with a new register.
+    """
+    path: Path | None = memory.path
+    return path is not None and not memory.state and path.exists() and path.stat().st_size > 0
