@@ -85,8 +85,8 @@ class LinkSession:
     exception is logged at ERROR and the command gets no answer, so the host times out.
 
     ``protocol`` fixes the link protocol; None (the default) detects it from the
-    first meaningful byte, and again at each frame boundary with no answer
-    pending. ``ff_after_ack`` applies to protocol v1 only. ``history`` is the
+    first meaningful byte, and again at frame boundaries until the first command
+    has run. ``ff_after_ack`` applies to protocol v1 only. ``history`` is the
     device's v2 ``PacketHistory``; share one between the sessions of a register
     so that packet numbers survive reconnects (a new one when omitted).
     """
@@ -164,11 +164,11 @@ class LinkSession:
         return self._sent(bytearray(event.reply))
 
     def _may_switch(self) -> bool:
-        # Between frames, with no answer waiting for the host, the next frame may use
-        # the other protocol: a client that fell back from v2 to v1, or a stray 0x8F
-        # that made the first guess wrong.
+        # Until the first command runs, the next frame may use the other protocol: a
+        # stray 0x8F or ENQ made the first guess wrong. After that the protocol is
+        # kept, so garbage containing 0x8F between v1 frames stays garbage.
         link = self.link
-        if self._protocol_fixed:
+        if self._protocol_fixed or self.commands_executed:
             return False
         return not link.has_partial_frame and link.pending_answer is None and not link.executing
 

@@ -160,10 +160,13 @@ def test_ff_bytes_outside_frames_ignored(kkt, host):
 _QUIET_GARBAGE = st.binary(max_size=40).map(
     lambda data: bytes(byte for byte in data if byte not in (STX, ENQ, ACK, NAK))
 )
+# Before the first command, 0x8F selects protocol v2 (auto-detection), so it is not quiet there.
+# Once a v1 command has run the connection keeps v1 and 0x8F is garbage like any other byte.
+_QUIET_LEADING_GARBAGE = _QUIET_GARBAGE.map(lambda data: data.replace(b"\x8f", b""))
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(before=_QUIET_GARBAGE, between=_QUIET_GARBAGE, after=_QUIET_GARBAGE)
+@given(before=_QUIET_LEADING_GARBAGE, between=_QUIET_GARBAGE, after=_QUIET_GARBAGE)
 def test_garbage_around_frames_skipped(kkt, host, before, between, after):
     # Garbage without control bytes never hides a frame or adds a reply.
     operations = _operations(kkt)
