@@ -18,6 +18,9 @@ class Reason(enum.Enum):
 
     INVALID_PARAMETER = "invalid parameter"
     INVALID_OPERATION = "operation not allowed for this receipt type"
+    WRONG_OPERATION = "the operation does not fit the open document or the command sequence"
+    ITEM_SUM_MISMATCH = "the item sum differs from price × quantity by more than one kopeck"
+    UNSUPPORTED_PARAMETER = "the parameter value is not supported by this register"
     SHIFT_OPEN = "shift is open"
     SHIFT_CLOSED = "shift is not open"
     SHIFT_EXPIRED = "shift is longer than 24 hours"

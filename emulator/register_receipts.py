@@ -1,22 +1,26 @@
-"""Receipt operations of the register: open, items, host TLVs, close, cancel."""
+"""Receipt operations of the register: open, items, host TLVs, close, cancel.
+
+FF46h, FF4Dh and the close shared with 8Eh and FF45h live in
+``register_receipts_v2``, correction receipts in ``register_corrections``.
+"""
 
 from __future__ import annotations
 
 import copy
 import logging
 
-from kktemu.protocol.errors import DecodeError
-from kktemu.protocol.ffd.tlv import iter_tlv
-
-from .receipt import Receipt, ReceiptContext, make_item, receipt_tlv
+from . import ffd_rules
+from .receipt import Receipt, make_item
+from .receipt_v2 import OpenReceiptV2
 from .refusals import Reason, Refusal
-from .register_types import (CASH_OUTGOING_OPERATIONS, FN_OWN_TAGS, MAX_DEPARTMENT, MAX_HOST_TLV_BYTES,
-                             RECEIPT_OPERATIONS, OpenReceipt)
+from .register_corrections import CorrectionOperations
+from .register_receipts_v2 import ReceiptV2Operations
+from .register_types import MAX_DEPARTMENT, MAX_HOST_TLV_BYTES, RECEIPT_OPERATIONS
 
 logger = logging.getLogger(__name__)
 
 
-class ReceiptOperations:
+class ReceiptOperations(ReceiptV2Operations, CorrectionOperations):
     """Mixin of ``Register``: the receipt under construction and its forming in the ФН."""
 
     def open_receipt(self, operator: int, receipt_type: int) -> None:
@@ -32,7 +36,7 @@ class ReceiptOperations:
         self.fn.begin_receipt(self.now())
         receipt = Receipt(RECEIPT_OPERATIONS[receipt_type], extra_tlv=list(self._pending_tlv))
         self._pending_tlv.clear()
-        self._receipt = OpenReceipt(receipt_type, operator, receipt, begun_in_fn=True)
+        self._receipt = OpenReceiptV2(receipt_type, operator, receipt, begun_in_fn=True)
 
     def add_item(self, operator: int, receipt_type: int, name: str, quantity: int, price: int,
                  department: int, tax_group: int) -> None:
@@ -46,28 +50,26 @@ class ReceiptOperations:
             raise Refusal(Reason.INVALID_PARAMETER, f"tax group {tax_group}")
         vat_rate = 6 if tax_group == 0 else self.profile.tax_group_rates[tax_group - 1]
         item = make_item(name, quantity, price, vat_rate, department)
-        if self._receipt is None:
-            self.open_receipt(operator, receipt_type)
-        elif self._receipt.receipt_type != receipt_type:
-            raise Refusal(Reason.INVALID_OPERATION,
-                          f"receipt type {self._receipt.receipt_type} is open, operation is for type {receipt_type}")
-        self._receipt.receipt.add_item(item)
+        open_receipt = self._receipt_for_item(operator, receipt_type, Reason.INVALID_OPERATION)
+        open_receipt.receipt.add_item(item)
+        self._fix_correction_type(open_receipt, receipt_type, RECEIPT_OPERATIONS[receipt_type])
 
     def add_tlv(self, tlv: bytes) -> None:
         """Attach host TLVs (FF0C) to the open receipt, or keep them for the next document.
 
         Refused at once: a broken or empty block, tags the ФН writes into every
-        document itself, and data beyond the ФН's budget for one document.
+        document itself, data beyond the ФН's budget for one document, and what
+        ``ffd_rules`` rejects: for an open receipt, tags it may not contain under
+        the profile's ФФД version; for any TLV, an invalid value.
         """
-        try:
-            tags = [tag for tag, _ in iter_tlv(tlv)]
-        except DecodeError as exc:
-            raise Refusal(Reason.INVALID_PARAMETER, f"TLV block: {exc}") from None
-        if not tags:
-            raise Refusal(Reason.INVALID_PARAMETER, "empty TLV block")
-        own = sorted(set(tags) & FN_OWN_TAGS)
-        if own:
-            raise Refusal(Reason.INVALID_PARAMETER, f"tags {own} are written by the ФН itself")
+        items = ffd_rules.parse_block(tlv)
+        version = self.profile.ffd_code
+        format_check = self.receipt_settings.tlv_format_check
+        if self._receipt is not None:
+            ffd_rules.check_receipt_tlv(version, self._receipt.correction, items, format_check=format_check,
+                                        now=self.now())
+        else:
+            ffd_rules.check_pending_tlv(items, format_check=format_check, now=self.now())
         target = self._receipt.receipt.extra_tlv if self._receipt is not None else self._pending_tlv
         if sum(map(len, target)) + len(tlv) > MAX_HOST_TLV_BYTES:
             raise Refusal(Reason.INVALID_PARAMETER, f"host TLVs would exceed {MAX_HOST_TLV_BYTES} bytes")
@@ -78,49 +80,14 @@ class ReceiptOperations:
         return self._require_receipt().receipt.total
 
     def close_receipt(self, operator: int, cash: int, cashless: list[int], discount: int = 0):
-        """Pay and form the open receipt; return ``(settlement, ФН receipt answer)``.
+        """Pay and form the open receipt (85h); return ``(settlement, ФН receipt answer)``.
 
+        ``cashless`` are the sums of payment types 2..4, all electronic (1081).
         ``discount`` is in 0.01 % (negative for a markup). Payment errors leave the
         receipt open and unchanged; so does a ФН refusal, after which the ФН side
         is begun again on the next attempt.
         """
-        open_receipt = self._require_receipt()
-        receipt = copy.deepcopy(open_receipt.receipt)
-        receipt.apply_discount(discount)
-        settlement = receipt.settle(cash, cashless)
-        if receipt.operation in CASH_OUTGOING_OPERATIONS and settlement.cash > self.cash_in_drawer:
-            raise Refusal(Reason.NOT_ENOUGH_CASH, f"{settlement.cash} > {self.cash_in_drawer} kopecks")
-        moment = self.now()
-        if not open_receipt.begun_in_fn:
-            self.fn.begin_receipt(moment)
-            open_receipt.begun_in_fn = True
-        context = ReceiptContext(
-            ffd_code=self.profile.ffd_code,
-            shift_number=self.shift.number,
-            receipt_number=self.fn.shift_parameters().receipt_number + 1,
-            taxation=self.identity.taxation,
-            cashier=self.operator_name(operator),
-            user_name=self.identity.user_name,
-            address=self.identity.address,
-            place=self.identity.place,
-        )
-        try:
-            answer = self.fn.form_receipt(moment, receipt_tlv(receipt, settlement, context),
-                                          receipt.operation, settlement.total)
-        except Refusal:
-            open_receipt.begun_in_fn = False
-            raise
-        if receipt.operation in CASH_OUTGOING_OPERATIONS:
-            self.cash_in_drawer -= settlement.cash
-        else:
-            self.cash_in_drawer += settlement.cash
-        self._receipt = None
-        self.document_number += 1
-        self.last_fd = answer.fd_number
-        self._count_receipt(open_receipt.receipt_type, receipt, settlement, cashless)
-        self._save(durable=False)
-        logger.info("receipt %d formed: ФД %d, total %d kopecks", answer.receipt_number, answer.fd_number,
-                    settlement.total)
+        settlement, answer, _moment = self._close_receipt(operator, [cash, *cashless], discount=discount)
         return settlement, answer
 
     def cancel_receipt(self) -> None:
@@ -138,7 +105,7 @@ class ReceiptOperations:
             self.memory.state.update(previous)
             logger.error("cannot save the register memory to %s: %s", self.memory.path, exc)
 
-    def _require_receipt(self) -> OpenReceipt:
+    def _require_receipt(self) -> OpenReceiptV2:
         if self._receipt is None:
             raise Refusal(Reason.RECEIPT_CLOSED)
         return self._receipt

@@ -196,7 +196,7 @@ def test_receipt_crossing_24_hours(emulator, clock, tmp_path):
 # Commands kktemu does not implement get 37h ("Команда не поддерживается в данной реализации ККТ").
 
 
-@pytest.mark.parametrize("body", ["D0 1E 00 00 00", "99", "99 1E 00 00 00", "FF 46 1E 00 00 00", "27 1E 00 00 00"])
+@pytest.mark.parametrize("body", ["D0 1E 00 00 00", "99", "99 1E 00 00 00", "27 1E 00 00 00"])
 def test_unknown_command(emulator, body):
     request = bytes.fromhex(body)
     answer = emulator.execute(request)

@@ -21,15 +21,20 @@ from kktemu.protocol.shtrih.passwords import PasswordRole, password_role
 
 from ...refusals import Reason, Refusal
 from ...register import Register
-from . import clock, device, fn, fn_read, fn_shift, modes, printing, receipt, shift, status, tables
+from . import (clock, correction, device, fn, fn_read, fn_shift, modes, printing, receipt, receipt_v2, shift, status,
+               tables)
 
 logger = logging.getLogger(__name__)
 
-HANDLER_MODULES = (status, printing, shift, receipt, fn, fn_read, fn_shift, tables, clock, device)
+HANDLER_MODULES = (status, printing, shift, receipt, fn, fn_read, fn_shift, tables, clock, device, receipt_v2,
+                   correction)
 
 REFUSAL_CODES = {
     Reason.INVALID_PARAMETER: ErrorCode.INVALID_PARAMETERS,
     Reason.INVALID_OPERATION: ErrorCode.NOT_ALLOWED_IN_RECEIPT_TYPE,
+    Reason.WRONG_OPERATION: ErrorCode.INVALID_OPERATION,
+    Reason.ITEM_SUM_MISMATCH: ErrorCode.INVALID_PARAMETERS,
+    Reason.UNSUPPORTED_PARAMETER: ErrorCode.INVALID_FOR_IMPLEMENTATION,
     Reason.SHIFT_OPEN: ErrorCode.SHIFT_OPEN,
     Reason.SHIFT_CLOSED: ErrorCode.SHIFT_NOT_OPEN,
     Reason.SHIFT_EXPIRED: ErrorCode.SHIFT_EXCEEDED_24H,
