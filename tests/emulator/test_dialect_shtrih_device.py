@@ -128,6 +128,17 @@ def test_open_receipt_registers(kkt):
     assert kkt.cash(5) == 0  # purchases: another receipt type
 
 
+def test_receipt_v2_registers(kkt):
+    # FF46h sale in department 2 (tax bit 0: 20 %), FF45h paid with cash and payment type 5.
+    kkt.send(c.OperationV2Request(SYSADMIN, 1, 1_000_000, 3000, None, None, 0x01, 2, 4, 1, "x"))
+    payments = (1000, 0, 0, 0, 2000) + (0,) * 11
+    kkt.send(c.CloseReceiptV2Request(SYSADMIN, payments, 0, (0,) * 6, 1))
+    assert kkt.cash(125) == 3000  # department 2, sales
+    assert kkt.cash(193) == 1000  # cash
+    assert kkt.cash(4144) == 2000  # payment type 5, a two-byte register number
+    assert kkt.operation(144) == 1
+
+
 def test_department_zero_counts_as_one(kkt):
     kkt.receipt(items=((1000, 500, 0),), cash=500)
     assert kkt.cash(121) == 500
