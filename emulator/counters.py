@@ -5,7 +5,7 @@ OperationRegister) and reads in its X report (TextDocumentFilter): each block
 holds one register per receipt type (0 sale, 1 purchase, 2 sale return,
 3 purchase return), so register = block start + 4 × index + receipt type.
 Examples: 193 + 4 × payment + type are the shift payments by payment type
-(javapos_shtrih issue 92 reads 197–200 as payment type 2), 241 the cash in the
+(197–200 are the payment type 2 totals), 241 the cash in the
 drawer, 242/243 the cash in and out of the shift, 144 + type the receipts of the
 shift, 148 + type the receipt numbers, 158/159 the X and Z report numbers.
 

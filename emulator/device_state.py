@@ -29,7 +29,7 @@ class DeviceState:
     """RAM state of one register.
 
     ``pending_date`` is the date 22h set and 23h must confirm (mode 6);
-    ``technological_reset_required`` holds the register in mode 9 until 16h;
+    ``technological_reset_required`` keeps the register in mode 9 until 16h;
     ``test_run_period`` is the minutes of a running test run (mode 10) or None.
     """
 

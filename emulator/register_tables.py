@@ -59,10 +59,13 @@ class TableOperations:
     def write_table_field(self, table: int, row: int, field: int, raw: bytes) -> None:
         """Write a 1Eh value into a field and journal it durably.
 
-        Raises Refusal: 5Dh unknown table, 33h unknown row or field or a value that
-        does not fit (InvalidValue), 7Ah a read-only field, C7h a field fixed by
-        the registration or one that needs the shift closed, 74h when the memory
-        cannot be saved. Nothing changes on a refusal.
+        Raises Refusal, and nothing changes then:
+
+        - 5Dh for an unknown table;
+        - 33h for an unknown row or field, or a value that does not fit the field;
+        - 7Ah for a read-only field;
+        - C7h for a field fixed by the registration, or one that needs the shift closed;
+        - 74h when the memory cannot be saved.
         """
         layout = self._checked_field(table, row, field)
         if layout.access is Access.READ_ONLY:

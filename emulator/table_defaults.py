@@ -3,11 +3,12 @@
 Source: the table dump of a ШТРИХ-НАНО-Ф with firmware C.3.323 (01.12.2021) that
 the vendor publishes in shtrih-m/javapos_shtrih (RES/X5, a DrvFR CSV export).
 That firmware belongs to the same "C" family as the ШТРИХ-М-01Ф profile (C3,
-2021), and drivers address the same tables on both: table 17.1.7 (the Go
-driver of re-star-ru), 18.1 and 18.4 (afilippov1985/kkt-shtrih), 18.3
-(fr_drv_ng issue 10), 1.1.14 (fr_drv_ng issue 276). The device sends names in
-upper case, like "RNM" in the 2Eh answer captured in javapos_shtrih issue 108;
-the CSV export changes their case. Values that name a person, a company or a
+2021), and drivers address the same tables on both: 17.1.7
+(re-star-ru/shtrih-m-driver), 18.1 and 18.4 (afilippov1985/kkt-shtrih), 18.1
+and 18.3 (javapos_shtrih), 1.1.14 (fr_drv_ng users). The device sends names in
+upper case: a 2Eh answer captured from a ШТРИХ-НАНО-Ф and posted in the
+javapos_shtrih issue tracker names field 18.3 "RNM". The CSV export changes
+their case. Values that name a person, a company or a
 network host in the dump are replaced: table 2 names follow ``cashier_name``,
 table 18 is filled from the registration, table 15 and 19 hosts are local.
 
@@ -230,7 +231,7 @@ TABLES: dict[int, TableLayout] = {
         bin_field("RUS МИН КОРР ОШИБОК QR", 1, 0, 3, 1),
         bin_field("RUS МИН РАЗМЕР QR В ТОЧКАХ", 1, 140, 255, 160),
         # 0 prints every document. The Go driver of re-star-ru writes 1 before a receipt it
-        # does not want printed. NOTE: the dump holds 2, a shop setting; 0 is assumed here.
+        # does not want printed. NOTE: the dump contains 2, a shop setting; 0 is assumed here.
         bin_field("RUS НЕ ПЕЧАТАТЬ ДОКУМЕНТ", 1, 0, 3, 0),
         bin_field("RUS ОГРАНИЧИТЬ ВРЕМЯ СМЕНЫ", 1, 0, 60, 1),
         bin_field("RUS ПЕЧАТАТЬ СКВОЗНОЙ НОМЕР", 1, 0, 2, 1),

@@ -4,8 +4,8 @@ A register keeps its settings in numbered tables of rows and fields. A field is
 BIN (an unsigned little-endian integer of ``size`` bytes with a minimum and a
 maximum) or CHAR (cp1251 text of at most ``size`` bytes, NUL-padded on the
 wire). 2Dh and 2Eh describe the layout, 1Fh reads a field and 1Eh writes one.
-This module holds the types and the value rules; ``table_defaults`` holds the
-tables of the ШТРИХ-М-01Ф.
+This module contains the types and the value rules, and ``table_defaults``
+contains the tables of the ШТРИХ-М-01Ф.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ NAME_SIZE = 40
 
 
 class Access(enum.Enum):
-    """Who may change a field with 1Eh."""
+    """Write permission of a field for 1Eh."""
 
     WRITABLE = "writable"
     # Error 7Ah "поле не редактируется": values the register fills in itself.
@@ -32,7 +32,7 @@ class Access(enum.Enum):
 
 
 class InvalidValue(ValueError):
-    """Raised when a 1Eh value does not fit its field (the dialect answers 33h)."""
+    """Raised when a 1Eh value does not fit its field (the dialect sends error 33h)."""
 
 
 Value = int | str
@@ -72,7 +72,7 @@ class FieldLayout:
         BIN values may be shorter than the field (pyshtrih 2.0.6 sends the fewest
         bytes that hold the number) and are zero-extended. CHAR values end at the
         first NUL (kkt-shtrih pads every text to 40 bytes), bytes 1..31 are dropped
-        as the spec says, and the text must then fit ``size`` bytes.
+        as the spec requires, and the text must then fit ``size`` bytes.
         """
         if self.field_type == FieldType.BIN:
             if not 1 <= len(raw) <= self.size:

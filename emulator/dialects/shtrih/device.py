@@ -15,9 +15,10 @@ from ...table_defaults import FISCAL_STORAGE_TABLE, REGIONAL_TABLE
 logger = logging.getLogger(__name__)
 
 Capability = c.ModelCapability
-# F7h type 1 of the ШТРИХ-М-01Ф as kktemu emulates it: a desktop receipt printer with
-# paper and cover sensors and a cutter, protocol v2, line feeds in print commands,
-# senior cashier reports (28 may take the X report), 6Bh error names and a ФН.
+# F7h type 1 of the ШТРИХ-М-01Ф as kktemu emulates it. It is a desktop receipt printer
+# with paper and cover sensors and a cutter. It speaks protocol v2, wraps lines at '\n'
+# in print commands, lets the senior cashier (28) take reports, names errors with 6Bh
+# and has a ФН.
 # NOTE: no capture of a real ШТРИХ-М-01Ф answer is public. The bits and numbers follow
 # the desktop model in javapos_shtrih ReadPrinterModelParametersTests (the answer with a
 # cutter and 12 and 24 dot fonts) and what kktemu implements.

@@ -3,8 +3,9 @@
 The mode byte of 10h/11h (appendix 1 of the v1.17 spec) comes from the register
 state: 9 while a technological reset is required, 6 while a date waits for
 confirmation, 10 during a test run, 8.x with a receipt open, else 2, 3 or 4
-by the shift. The submode reports the paper. In modes 6, 9 and 10 a register
-takes only the commands that leave the mode, and status requests.
+by the shift. The submode is the state of the receipt paper (appendix 1). In
+modes 6, 9 and 10 the register takes only the commands that leave the mode, and
+status requests.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from kktemu.protocol.shtrih.errors import KktMode, KktSubmode, mode_byte
 from ...device_state import PaperState
 from ...refusals import Reason, Refusal
 
-# Requests every mode answers: status, device type and model, error names, service.
+# Requests the register takes in every mode: status, device type and model, error names, service.
 STATUS_COMMANDS = frozenset({0x10, 0x11, 0x6B, 0xF7, 0xFC, 0xFE})
-# 21h is allowed while the date waits: fr_drv_ng_examples issue 17 recovers a register
-# with SetDate, SetTime, ConfirmDate, in this order.
+# 21h is allowed while the date waits, because the vendor's fr_drv_ng driver recovers a
+# register with SetDate, SetTime and ConfirmDate, in this order.
 DATE_CONFIRMATION_COMMANDS = frozenset({0x21, 0x22, 0x23})
 TECHNOLOGICAL_RESET = 0x16
 STOP_TEST_RUN = 0x2B
