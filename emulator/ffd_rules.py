@@ -115,8 +115,8 @@ REPEATABLE_CHILDREN = frozenset(
 
 # ИНН requisites a host may send: 12 characters, a 10-digit ИНН right-padded with two spaces.
 INN_TAGS = frozenset({1016, 1203, 1226, 1228})
-# 1226 is "000000000000" for a supplier without a Russian ИНН (ФФД note to 1226).
-ZERO_INN_TAGS = frozenset({1226})
+# A supplier without a Russian ИНН gets 1226 = "000000000000" (ФФД note to 1226), whose
+# check digits are valid too.
 
 # Реквизит 2108 мера количества, the ФФД 1.2 code list. The codes are 0 штука, 10 г,
 # 11 кг, 12 т, 20 см, 21 дм, 22 м, 30 см², 31 дм², 32 м², 40 мл, 41 л, 42 м³, 50 кВт·ч,
@@ -217,7 +217,7 @@ def check_pending_tlv(items: list[Tlv], *, format_check: bool, now: dt.datetime)
     if not format_check:
         return
     for tag, value in items:
-        if tag in INN_TAGS and not inn_field_is_valid(tag, value):
+        if tag in INN_TAGS and not inn_field_is_valid(value):
             raise reject(f"tag {tag} {value!r} is not a 12-character ИНН with valid check digits")
         if tag == 1178 and (len(value) != 4 or decode_unixtime(value) > now):
             raise reject(f"tag 1178 {value.hex(' ')} is not a date up to the register clock {now}")
@@ -240,7 +240,7 @@ def check_value(version: int, tag: int, value: bytes, *, format_check: bool, now
         return
     if info.fixed_len and len(value) != info.max_len:
         raise reject(f"tag {tag} is {len(value)} bytes, it must be exactly {info.max_len}")
-    if tag in INN_TAGS and not inn_field_is_valid(tag, value):
+    if tag in INN_TAGS and not inn_field_is_valid(value):
         raise reject(f"tag {tag} {value!r} is not a 12-character ИНН with valid check digits")
     if tag in CODE_LISTS and decode_uint(value, len(value)) not in CODE_LISTS[tag]:
         raise reject(f"tag {tag} value {decode_uint(value, len(value))} is not in its code list")
@@ -278,15 +278,12 @@ def _check_fraction(children: dict[int, bytes]) -> None:
         raise reject(f"1291 fraction {numerator}/{denominator} is not a proper fraction")
 
 
-def inn_field_is_valid(tag: int, value: bytes) -> bool:
-    """Tell whether an ИНН requisite is 12 characters: 12 digits, or 10 digits and two spaces,
-    with valid check digits (or twelve zeros where the ФФД allows them)."""
+def inn_field_is_valid(value: bytes) -> bool:
+    """Tell whether an ИНН requisite is 12 characters, 12 digits or 10 digits and two
+    spaces, with valid check digits."""
     if len(value) != 12 or not value.isascii():
         return False
-    text = value.decode("ascii")
-    if tag in ZERO_INN_TAGS and text == "0" * 12:
-        return True
-    digits = text.rstrip(" ")
+    digits = value.decode("ascii").rstrip(" ")
     return len(digits) in (10, 12) and digits.isdigit() and inn_is_valid(digits)
 
 
