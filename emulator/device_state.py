@@ -13,6 +13,7 @@ import enum
 from pathlib import Path
 
 from .memory import RegisterMemory
+from .memory import _decode_line as decode_journal_line
 
 
 class PaperState(enum.Enum):
@@ -42,11 +43,16 @@ class DeviceState:
 
 
 def memory_lost(memory: RegisterMemory) -> bool:
-    """Return whether the journal of ``memory`` exists with data that could not be read.
+    """Return whether the journal of ``memory`` exists but contains no readable snapshot.
 
     A real register finds its non-volatile RAM corrupted at power-on then and waits
     in mode 9 for a technological reset. A missing journal is not a loss: the
-    register rebuilds it from the ФН archive, as with a new register.
+    register rebuilds it from the ФН archive, as with a new register. Nor is a
+    journal of another ФН, which is what a register looks like after the ФН was
+    replaced.
     """
     path: Path | None = memory.path
-    return path is not None and not memory.state and path.exists() and path.stat().st_size > 0
+    if path is None or memory.state or not path.exists():
+        return False
+    lines = path.read_bytes().splitlines()
+    return bool(lines) and all(decode_journal_line(line) is None for line in lines)

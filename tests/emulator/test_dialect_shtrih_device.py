@@ -284,6 +284,17 @@ def test_corrupted_memory_starts_in_mode_9(kkt):
     assert kkt.status().mode == 0x02
 
 
+def test_journal_of_another_fn_is_no_loss(kkt, tmp_path):
+    # A register whose ФН was replaced finds a memory of another ФН: it starts empty, in mode 4.
+    with Emulator(tmp_path / "other.bin", clock=kkt.clock, fn_serial="9999078900000099") as other:
+        assert other.execute(c.CashInRequest(CASHIER, 100).encode())[1] == 0
+    kkt.emulator.close()
+    memory_path(kkt.path).write_bytes(memory_path(tmp_path / "other.bin").read_bytes())
+    kkt.emulator = Emulator(kkt.path, clock=kkt.clock)
+    assert kkt.status().mode == 0x04
+    assert kkt.register.cash_in_drawer == 0
+
+
 # 19h and 2Bh.
 
 
