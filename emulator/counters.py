@@ -13,7 +13,9 @@ The values live in ``memory.state["counters"]`` (``"cash"`` and ``"operation"``,
 register number as a string key). Reads never add keys, so a refused command
 leaves the memory as it was. The Z report zeroes the shift registers.
 NOTE: the tax registers (209–240), discounts and surcharges (185–192) and the
-ЭКЛЗ sums (245–248) stay 0: the register does not account for them.
+ЭКЛЗ sums (245–248) stay 0: the register does not account for them. Documents
+that ``Register.start`` replays from the ФН after a lost unsynced save move the
+drawer and the document counter but not these registers.
 """
 
 from __future__ import annotations
