@@ -29,7 +29,7 @@ import pytest
 
 from kktemu.emulator.app import Emulator
 from kktemu.emulator.clock import Clock
-from kktemu.emulator.profiles import SHTRIH_M_01F
+from kktemu.emulator.profiles import SHTRIH_M_01F, DeviceProfile
 from kktemu.emulator.receipt_settings import TAX_MODE_HOST, ReceiptSettings
 from kktemu.fn_storage import DEFAULT_MASTER_KEY, derive_fn_key, read_archive, verify_document
 from kktemu.protocol.ffd.documents import decode_document
@@ -643,6 +643,30 @@ def test_fn_refusal_then_retry(kkt, clock):
     assert kkt.error(close_v2(2800)) == 0x16
     assert kkt.path.read_bytes() == archive
     kkt.send(c.CancelReceiptRequest(CASHIER))
+
+
+@dataclasses.dataclass(frozen=True)
+class ProfileWithSettings(DeviceProfile):
+    receipt_settings: ReceiptSettings = ReceiptSettings(item_sum_error=0x36)
+
+
+def test_settings_from_profile(tmp_path, clock):
+    profile = ProfileWithSettings(name="test", device_name="ШТРИХ-М-01Ф", model_id=250)
+    with Emulator(tmp_path / "fn.bin", clock=clock, profile=profile) as emulator:
+        assert emulator.register.receipt_settings.item_sum_error == 0x36
+        assert emulator.execute(operation(amount=2900).encode()) == H("FF 46 36")
+
+
+@pytest.mark.parametrize("changes", [{"tax_mode": 2}, {"item_sum_error": 0}, {"item_sum_error": 0x100}])
+def test_settings_validated(changes):
+    with pytest.raises(ValueError):
+        ReceiptSettings(**changes)
+
+
+def test_close_text_printed(kkt):
+    kkt.send(operation())
+    kkt.send(close_v2(2800, text="Спасибо за покупку"))
+    assert kkt.register.journal[-1] == "Спасибо за покупку"
 
 
 def test_cashier_from_password(kkt):

@@ -53,6 +53,8 @@ def close_v2(dialect, request):
     settlement, answer, moment = dialect.register.close_receipt_v2(
         request.password, request.payments, rounding=request.rounding, tax_sums=request.taxes,
         taxation=request.tax_system)
+    if request.text:
+        dialect.register.print_text(request.text)
     extended = dialect.register.receipt_settings.extended_document_answers
     return c.CloseReceiptV2Answer(settlement.change, answer.fd_number, answer.fiscal_sign,
                                   moment if extended else None)
@@ -67,6 +69,8 @@ def close_extended(dialect, request):
     if refused is not None:
         return refused
     settlement, _answer = register.close_receipt_extended(request.password, request.payments, request.discount)
+    if request.text.strip():
+        register.print_text(request.text)
     return c.CloseReceiptExtendedAnswer(request.password, settlement.change)
 
 
