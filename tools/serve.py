@@ -10,6 +10,7 @@ stop (exit status 0, pty symlink removed).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import errno
 import logging
 import signal
@@ -48,8 +49,12 @@ _HOST_ERRNOS = frozenset((errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT))
               help="ФН archive file. If it does not exist, a new test ФН is created there and registered.")
 @click.option("--ffd", type=click.Choice(sorted(FFD_VERSION_CODES)), default="1.05", show_default=True,
               help="ФФД version a new ФН is registered with. An existing ФН keeps the version it has.")
+@click.option("--tcp-ff/--no-tcp-ff", "tcp_ff", default=None,
+              help="Send the 0xFF byte network registers send after the host's ACK on TCP (default: on, "
+                   "as on real network registers). --no-tcp-ff suits serial-era drivers such as pyshtrih.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, pty_path: str | None, fn_file: str, ffd: str) -> None:
+def serve(ctx: click.Context, host: str, port: int, pty_path: str | None, fn_file: str, ffd: str,
+          tcp_ff: bool | None) -> None:
     """Run an emulated ШТРИХ-М-01Ф register with its ФН until SIGINT (Ctrl+C) or SIGTERM.
 
     When it is ready to take connections it prints these lines to stdout:
@@ -65,6 +70,8 @@ def serve(ctx: click.Context, host: str, port: int, pty_path: str | None, fn_fil
     """
     lang = ctx.obj["lang"]
     profile = get_profile(PROFILE_NAME, ffd)
+    if tcp_ff is not None:
+        profile = dataclasses.replace(profile, ff_after_ack_tcp=tcp_ff)
     try:
         asyncio.run(_serve(profile, fn_file, host, port, pty_path, lang))
     except KeyboardInterrupt:

@@ -378,3 +378,33 @@ def test_usage_errors_exit_2(cli, tmp_path, args, option):
     assert result.exit_code == 2
     assert option in result.stderr
     assert not (tmp_path / "fn").exists()
+
+
+def _filler_after_ack(port: int) -> bytes:
+    # One exchange, then ENQ: a network register sends 0xFF after our ACK, before its NAK.
+    with socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT) as connection:
+        def read(count: int) -> bytes:
+            data = b""
+            while len(data) < count:
+                chunk = connection.recv(count - len(data))
+                assert chunk, f"connection closed after {data.hex()}"
+                data += chunk
+            return data
+
+        connection.sendall(ENQ)
+        assert read(1) == NAK
+        connection.sendall(DEVICE_TYPE_FRAME)
+        assert read(1) == ACK
+        _read_answer(read)
+        connection.sendall(ACK + ENQ)
+        reply = read(1)
+        return reply if reply == NAK else reply + read(1)
+
+
+@pytest.mark.parametrize("option, expected", [((), b"\xff\x15"), (("--no-tcp-ff",), b"\x15"),
+                                              (("--tcp-ff",), b"\xff\x15")])
+def test_tcp_ff_switch(start_serve, tmp_path, option, expected):
+    server = start_serve("--port", "0", "--fn-file", tmp_path / "fn", *option)
+    _first, tcp_line = server.read_ready_lines(2)
+    assert _filler_after_ack(_listening_port(tcp_line)) == expected
+    assert server.stop(signal.SIGTERM) == 0
