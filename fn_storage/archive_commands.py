@@ -1,4 +1,4 @@
-"""Status and archive commands of the ФН model (20h, 30h..35h, 40h..47h).
+"""Status and archive commands of the ФН model (20h, 30h..35h, 3Dh, 40h..47h).
 
 These commands only read. 45h and 46h stream a document one top-level TLV per
 call and 44h (tag FFFFh) with 47h stream the registration data the ККТ sent.
@@ -10,6 +10,7 @@ the exchange (21h..26h) are not modelled yet.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 
 from ..protocol.ffd.tlv import split_tlv
 from ..protocol.fn.archive import (
@@ -22,12 +23,17 @@ from ..protocol.fn.records import record_class_for
 from ..protocol.fn.codes import FnCommand, FnResult
 from ..protocol.fn.exchange import ExchangeFlags, ExchangeStatusAnswer
 from ..protocol.fn.message import RawData
-from ..protocol.fn.service import ExpiryAnswer, FnPhase, SerialAnswer, StatusAnswer, VersionAnswer
+from ..protocol.fn.service import ExpiryAnswer, FnPhase, FreeMemoryAnswer, SerialAnswer, StatusAnswer, VersionAnswer
 from .document_commands import WORK_MODE_AUTONOMOUS
 from .state import MAX_REGISTRATIONS, register_items
 
 FN_VERSION = "kktemu-fn 1"
 LIFETIME_MONTHS = 36
+# NOTE: no public source gives the memory of a real ФН. 3Dh of the model counts down from an
+# archive of 250 000 documents and a 30-day area of 1024 KB; these sizes are estimates.
+ARCHIVE_CAPACITY_DOCUMENTS = 250_000
+THIRTY_DAY_AREA_KB = 1024
+THIRTY_DAYS = _dt.timedelta(days=30)
 
 
 def _add_months(day: _dt.date, months: int) -> _dt.date:
@@ -53,6 +59,7 @@ class ArchiveCommands:
             FnCommand.GET_EXPIRY: self._expiry,
             FnCommand.GET_VERSION: lambda request: (FnResult.OK, VersionAnswer(FN_VERSION, False).encode()),
             FnCommand.GET_LAST_ERRORS: lambda request: (FnResult.OK, RawData(b"").encode()),
+            FnCommand.GET_FREE_MEMORY: self._free_memory,
             FnCommand.FIND_DOCUMENT: self._find_document,
             FnCommand.GET_OFD_TICKET: self._ofd_ticket,
             FnCommand.GET_UNCONFIRMED_COUNT: self._unconfirmed_count,
@@ -107,6 +114,20 @@ class ArchiveCommands:
             valid_until=_add_months(start.date(), LIFETIME_MONTHS),
             registrations_left=MAX_REGISTRATIONS - len(registrations),
             registrations_done=len(registrations),
+        )
+        return FnResult.OK, answer.encode()
+
+    def _free_memory(self, request):
+        # The 30-day area keeps every document formed in the last 30 days of the ФН timer,
+        # so its free space stops falling after 30 days of steady work. A ФН registered
+        # without marking omits the byte about the notification area, and kktemu's ФН
+        # never registers for marking.
+        documents = self._state.documents
+        since = self.timer() - THIRTY_DAYS
+        recent_bytes = sum(len(document.stlv) for document in documents if document.fn_time > since)
+        answer = FreeMemoryAnswer(
+            documents_left=max(ARCHIVE_CAPACITY_DOCUMENTS - len(documents), 0),
+            ofd_area_free_kb=max(THIRTY_DAY_AREA_KB - math.ceil(recent_bytes / 1024), 0),
         )
         return FnResult.OK, answer.encode()
 

@@ -6,8 +6,8 @@ answers. Device refusals are answers (01h malformed request, 02h wrong state,
 07h wrong date and time, ...), never exceptions. Formed documents go to the
 archive file and reach the disk before ``execute`` returns.
 
-Implemented commands: 02h..07h, 10h..19h, 20h, 30h..33h, 35h, 40h..47h. The
-rest of the ОФД exchange (21h..26h), 3Ah, 3Bh, 3Dh and the debug reset 60h
+Implemented commands: 02h..07h, 10h..19h, 20h, 30h..33h, 35h, 3Dh, 40h..47h.
+The rest of the ОФД exchange (21h..26h), 3Ah, 3Bh and the debug reset 60h
 answer 01h.
 """
 
