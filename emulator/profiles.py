@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from .receipt_settings import DEFAULT_RECEIPT_SETTINGS, ReceiptSettings
+
 FFD_VERSION_CODES = {"1.05": 2, "1.2": 4}
 """ФФД version string to the code written in реквизит 1209 (and 1189, 1190)."""
 
@@ -44,6 +46,9 @@ class DeviceProfile:
     # registers of this generation do. NOTE: not confirmed for every Штрих-М
     # firmware; profiles that need the 3Dh refusal instead turn it off.
     auto_open_shift: bool = True
+    # Receipt rules of this model's firmware with the factory settings tables. Table 1
+    # field 14 and table 17 fields 35 and 36 override three of them (``register_settings``).
+    receipt_settings: ReceiptSettings = DEFAULT_RECEIPT_SETTINGS
 
     def __post_init__(self) -> None:
         if self.ffd_version not in FFD_VERSION_CODES:

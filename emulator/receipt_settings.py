@@ -1,8 +1,9 @@
-"""Receipt rules that differ between Штрих-М firmware builds or follow a table 1 setting.
+"""Receipt rules that differ between Штрих-М firmware builds or follow a settings table field.
 
 A register reads its ``ReceiptSettings`` through ``Register.receipt_settings``:
-a per-register override first, then a ``receipt_settings`` attribute of the
-device profile, then ``DEFAULT_RECEIPT_SETTINGS``.
+the device profile's ``receipt_settings`` (or a replacement a test sets on the
+register), with the settings table fields the host wrote on top (see
+``register_settings``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import dataclasses
 from kktemu.protocol.shtrih.errors import ErrorCode
 
 TAX_MODE_REGISTER = 0
-"""Table 1 «начисление налогов» 0: the register computes VAT and ignores the host's tax sums."""
+"""Table 1 field 14 «НАЧИСЛЕНИЕ НАЛОГОВ» 0: the register computes VAT and ignores the host's tax sums."""
 
 TAX_MODE_HOST = 1
-"""Table 1 «начисление налогов» 1: the host sends the tax sums of items (FF46h) and receipts (FF45h)."""
+"""Table 1 field 14 «НАЧИСЛЕНИЕ НАЛОГОВ» 1: the host sends the tax sums of items (FF46h) and receipts (FF45h)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,11 +27,12 @@ class ReceiptSettings:
     notes to FF45h and FF46h). ``item_sum_error`` is the error byte of an FF46h
     whose explicit sum differs from price × quantity by more than one kopeck.
     ``allow_zero_receipts`` lets a receipt with a zero total close instead of
-    returning error 8Eh. ``tlv_format_check`` is table 1 «TLV ФЛК»: when off, FF0Ch and
-    FF4Dh keep only the structural checks (framing, placement, repeats) and skip
-    value checks such as ИНН check digits. ``extended_document_answers`` is table
-    1 «РАСШИР. ОТВ. НА КОМАНДЫ ФОРМ. ФД»: FF45h, FF36h and FF4Ah then append the
-    document DATE_TIME to their answers.
+    returning error 8Eh. ``tlv_format_check`` is table 17 field 35 «RUS СТРОГИЙ ФЛК»:
+    when off, FF0Ch and FF4Dh keep only the structural checks (framing, placement,
+    repeats) and skip value checks such as ИНН check digits. ``extended_document_answers``
+    is table 17 field 36 «RUS РАСШИР. ОТВ. НА КОМАНДЫ ФОРМ. ФД»: the commands that form
+    a ФД (FF06h, FF34h, FF36h, FF38h, FF3Eh, FF43h, FF45h, FF4Ah) and FF09h then
+    append the document DATE_TIME to their answers.
     """
 
     tax_mode: int = TAX_MODE_REGISTER

@@ -30,6 +30,7 @@ from .register_clock import ClockOperations
 from .register_counters import CounterOperations
 from .register_device import DeviceOperations
 from .register_receipts import ReceiptOperations
+from .register_settings import SettingsOperations
 from .register_shift import ShiftOperations
 from .register_tables import TableOperations
 from .register_types import (CASH_DOCUMENT_FORMS, CASH_OUTGOING_OPERATIONS, JOURNAL_LINES, OPEN_SHIFT_FORM,
@@ -41,8 +42,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["Register", "ShiftState", "OpenReceipt", "cashier_name"]
 
 
-class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperations, CounterOperations,
-               ClockOperations, DeviceOperations):
+class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperations, SettingsOperations,
+               CounterOperations, ClockOperations, DeviceOperations):
     """One emulated ККТ bound to one ФН.
 
     Build it with ``Register.start``, which registers a fresh ФН or reads the

@@ -13,7 +13,7 @@ from kktemu.protocol.ffd.tlv import split_tlv
 from . import ffd_rules
 from .fn_client import fn_moment
 from .receipt import MAX_MONEY, VAT_SHARE, ReceiptContext, make_item
-from .receipt_settings import DEFAULT_RECEIPT_SETTINGS, TAX_MODE_HOST, ReceiptSettings
+from .receipt_settings import TAX_MODE_HOST
 from .receipt_v2 import (OpenReceiptV2, Payments, as_item_v2, computed_vat_totals, document_tlv,
                          given_vat_totals, round_off, settle)
 from .refusals import Reason, Refusal
@@ -39,19 +39,6 @@ ITEM_STLV_MAX_BYTES = 1024  # the ФФД length limit of реквизит 1059
 
 class ReceiptV2Operations:
     """Mixin of ``Register``: FF46h items, FF4Dh item TLVs and the shared receipt close."""
-
-    _receipt_settings_override: ReceiptSettings | None = None
-
-    @property
-    def receipt_settings(self) -> ReceiptSettings:
-        """The receipt settings: a per-register override, the profile's, or the defaults."""
-        if self._receipt_settings_override is not None:
-            return self._receipt_settings_override
-        return getattr(self.profile, "receipt_settings", DEFAULT_RECEIPT_SETTINGS)
-
-    @receipt_settings.setter
-    def receipt_settings(self, settings: ReceiptSettings) -> None:
-        self._receipt_settings_override = settings
 
     def add_operation_v2(self, operator: int, operation: int, quantity: int, price: int, amount: int | None,
                          tax_amount: int | None, tax_rate: int, department: int, payment_method: int,

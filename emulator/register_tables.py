@@ -117,6 +117,9 @@ class TableOperations:
 
     def _derived_value(self, table: int, field: int) -> Value | None:
         """Return what the register shows in a field it fills in itself, or None for the factory value."""
+        setting = self._setting_field_default(table, field)
+        if setting is not None:
+            return setting
         if table == REGIONAL_TABLE and field == FFD_FORMAT_FIELD:
             return self.identity.ffd_code
         if table != FISCAL_STORAGE_TABLE:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kktemu.protocol.shtrih import commands as c
 
 from ...receipt_v2 import Payments
+from .answers import document_time
 
 
 def begin_correction(dialect, request):
@@ -15,7 +16,7 @@ def begin_correction(dialect, request):
 def correction(dialect, request):
     answer, moment = dialect.register.form_correction(request.password, request.operation, request.total)
     return c.CorrectionAnswer(answer.receipt_number, answer.fd_number, answer.fiscal_sign,
-                              _document_time(dialect, moment))
+                              document_time(dialect, moment))
 
 
 def correction_v2(dialect, request):
@@ -23,11 +24,7 @@ def correction_v2(dialect, request):
         request.password, request.operation, request.total, payments=Payments(*request.payments),
         correction_type=request.correction_type, tax_sums=request.taxes, taxation=request.tax_system)
     return c.CorrectionV2Answer(answer.receipt_number, answer.fd_number, answer.fiscal_sign,
-                                _document_time(dialect, moment))
-
-
-def _document_time(dialect, moment):
-    return moment if dialect.register.receipt_settings.extended_document_answers else None
+                                document_time(dialect, moment))
 
 
 HANDLERS = {

@@ -11,6 +11,8 @@ from __future__ import annotations
 from kktemu.protocol.shtrih import commands as c
 from kktemu.protocol.shtrih.commands_fn_registration import INN_SIZE, RNM_SIZE
 
+from .answers import document_time
+
 FN_VERSION_SIZE = 16
 # The most TLV bytes one FF3Bh answer carries in a protocol v1 frame, after FF 3B and the error byte.
 MAX_TLV_PART = c.MAX_BODY_SIZE - 3
@@ -32,8 +34,9 @@ def fn_version(dialect, _request):
 
 
 def fiscalization_totals(dialect, _request):
-    # NOTE: always the ФФД 1.0/1.05 form (LEN 50), which the PHP driver kkt-shtrih parses; the
-    # vendor text gives a longer form for ФФД 1.1 whose extra fields the ФН 43h answer lacks.
+    # NOTE: always the ФФД 1.0/1.05 form (LEN 50, or 55 with the extended answers), which the
+    # PHP driver kkt-shtrih parses. The vendor text gives a longer form for ФФД 1.1 whose
+    # extra fields the ФН 43h answer lacks. The DATE_TIME tail repeats the registration's time.
     result = dialect.register.fn.fiscalization_result()
     return c.FiscalizationTotalsAnswer(
         moment=result.moment,
@@ -43,6 +46,7 @@ def fiscalization_totals(dialect, _request):
         work_mode=result.work_mode,
         fd_number=result.fd_number,
         fiscal_sign=result.fiscal_sign,
+        document_datetime=document_time(dialect, result.moment),
     )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from kktemu.protocol.shtrih import commands as c
 
+from .answers import document_time
+
 
 def cancel_fn_document(dialect, _request):
     dialect.register.cancel_fn_document()
@@ -33,10 +35,9 @@ def begin_close_shift(dialect, _request):
 
 
 def close_shift(dialect, request):
-    # NOTE: the DATE_TIME tail (LEN 18) belongs to a table 1 setting that kktemu does not
-    # model yet, so the answer has the short form.
     answer = dialect.register.close_shift(request.password)
-    return c.FnCloseShiftAnswer(answer.shift_number, answer.fd_number, answer.fiscal_sign)
+    return c.FnCloseShiftAnswer(answer.shift_number, answer.fd_number, answer.fiscal_sign,
+                                document_time(dialect))
 
 
 def begin_settlement_report(dialect, _request):
@@ -47,7 +48,7 @@ def begin_settlement_report(dialect, _request):
 def settlement_report(dialect, request):
     answer = dialect.register.settlement_report(request.password)
     return c.SettlementReportAnswer(answer.fd_number, answer.fiscal_sign, answer.unconfirmed_count,
-                                    answer.first_unconfirmed)
+                                    answer.first_unconfirmed, document_time(dialect))
 
 
 HANDLERS = {

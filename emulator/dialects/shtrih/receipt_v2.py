@@ -9,6 +9,7 @@ from kktemu.protocol.shtrih import commands as c
 from kktemu.protocol.shtrih.errors import ErrorCode
 
 from ...refusals import Reason, Refusal
+from .answers import document_time
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +56,8 @@ def close_v2(dialect, request):
         taxation=request.tax_system)
     if request.text:
         dialect.register.print_text(request.text)
-    extended = dialect.register.receipt_settings.extended_document_answers
     return c.CloseReceiptV2Answer(settlement.change, answer.fd_number, answer.fiscal_sign,
-                                  moment if extended else None)
+                                  document_time(dialect, moment))
 
 
 def close_extended(dialect, request):
