@@ -9,8 +9,8 @@ the changes of ФФД 1.2, listed below, because the dictionary has no 1.2 table
 
 * When the TLV arrives (FF0Ch, FF4Dh): framing, tags the ФН writes itself,
   whether the open document may contain the tag under its ФФД version, repeats
-  inside one 1059 and lengths. With the format check («TLV ФЛК», table 1) on,
-  the value itself is checked too: ИНН check digits, fixed lengths, code lists
+  inside one 1059 and lengths. With the format check (table 17 field 35
+  «RUS СТРОГИЙ ФЛК») on, the value itself is checked too: ИНН check digits, fixed lengths, code lists
   and dates.
 * When the receipt closes: rules that involve several tags, such as the
   supplier data of an item needing the agent flag 1222, or a correction's
@@ -51,13 +51,6 @@ REGISTER_RECEIPT_TAGS = frozenset({
     1209, 1048, 1042, 1038, 1054, 1055, 1059, 1020, 1031, 1081, 1215, 1216, 1217,
     1102, 1103, 1104, 1105, 1106, 1107,
 })
-
-# Tags the dictionary lacks. 1125 «признак расчета в сети "Интернет"» is a receipt-level
-# byte of ФФД 1.2 whose only value is 1.
-EXTRA_TAGS = {
-    1125: TagInfo(1125, "признак расчета в сети «Интернет»", "internet settlement flag", TlvType.BYTE, 1, True,
-                  source="ФФД 1.2 receipt form"),
-}
 
 
 def _host_item_tags_1_05() -> frozenset[int]:
@@ -137,8 +130,8 @@ def reject(detail: str) -> Refusal:
 
 
 def info_of(tag: int) -> TagInfo | None:
-    """Return the dictionary entry of ``tag``, including the tags ``EXTRA_TAGS`` adds."""
-    return tag_info(tag) or EXTRA_TAGS.get(tag)
+    """Return the dictionary entry of ``tag``, or None for a tag the dictionary lacks."""
+    return tag_info(tag)
 
 
 def parse_block(block: bytes) -> list[Tlv]:

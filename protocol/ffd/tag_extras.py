@@ -80,6 +80,7 @@ NAMES_EN: dict[int, str] = {
     1116: "first unsent document number",
     1117: "receipt sender e-mail",
     1118: "receipts in shift",
+    1125: "internet settlement flag",
     1126: "lottery flag",
     1129: "income counters",
     1130: "income return counters",
@@ -253,6 +254,10 @@ ADDED_TAGS: tuple[TagInfo, ...] = (
     # FFD 1.05 child of 1174 in editions before ЕД-7-20/662@; FFD 1.2 ФН reject it.
     TagInfo(1177, "наименование основания для коррекции", NAMES_EN[1177], TlvType.STRING, 256,
             False, source=_SHTRIH_TAGS),
+    # FFD 1.2 receipt flag, 1 for a settlement on the Internet and 0 otherwise. The text
+    # lacks the FFD 1.2 tables that define it.
+    TagInfo(1125, "признак расчета в сети «Интернет»", NAMES_EN[1125], TlvType.BYTE, 1, True,
+            source="i3bepb/uniteller-php-sdk src/Receipt/Receipt.php (тег 1125, values 0 and 1)"),
 )
 
 # Fields of parsed entries replaced by hand, with the reason, by tag.

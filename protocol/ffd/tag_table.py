@@ -148,6 +148,8 @@ TAGS: dict[int, TagInfo] = {
                   T.STRING, 64, False, source="table 5"),
     1118: TagInfo(1118, "количество кассовых чеков (БСО) за смену", "receipts in shift",
                   T.UINT32, 4, True, source="table 5"),
+    1125: TagInfo(1125, "признак расчета в сети «Интернет»", "internet settlement flag",
+                  T.BYTE, 1, True, source="i3bepb/uniteller-php-sdk src/Receipt/Receipt.php (тег 1125, values 0 and 1)"),
     1126: TagInfo(1126, "признак проведения лотереи", "lottery flag",
                   T.BYTE, 1, True, source="table 5"),
     1129: TagInfo(1129, "счетчики операций «приход»", "income counters",

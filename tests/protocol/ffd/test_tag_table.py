@@ -87,6 +87,7 @@ def test_form_tables_use_known_tags():
     (1059, TlvType.STLV, 1024, False, False),
     (1068, TlvType.STLV, 9, False, False),
     (1163, TlvType.STLV, 64, False, False),     # added: not in the text
+    (1125, TlvType.BYTE, 1, True, False),       # added: ФФД 1.2, i3bepb/uniteller-php-sdk Receipt.php
     (1000, TlvType.STRING, None, False, False),  # print-only
 ])
 def test_entry(tag, kind, max_len, fixed, bitmask):
@@ -115,6 +116,13 @@ def test_names_normalised():
 def test_every_tag_sourced():
     for info in TAGS.values():
         assert info.source.startswith("table ") or info in tag_extras.ADDED_TAGS
+
+
+def test_internet_flag_added():
+    info = tag_info(1125)
+    assert info.name_ru == "признак расчета в сети «Интернет»"
+    assert info.name_en == "internet settlement flag"
+    assert "uniteller-php-sdk" in info.source
 
 
 def test_unknown_tag():
