@@ -30,6 +30,11 @@ class DeviceProfile:
     firmware_build: int = 35698
     firmware_date: dt.date = dt.date(2021, 6, 24)
     print_width: int = 48
+    # The receipt printer as 26h reports it: the print width in dots and the characters per
+    # line of fonts 1..7, from the javapos_shtrih model description of the ШТРИХ-М-ФР-К
+    # (models.xml, model 250: PrintWidth 576, TextLength 48;24;48;48;48;48;48).
+    print_width_dots: int = 576
+    font_line_lengths: tuple[int, ...] = (48, 24, 48, 48, 48, 48, 48)
     ffd_version: str = "1.05"
     kkt_version: str = "3.0"
     # Штрих-М tax groups 1..4 of commands 0x80-0x85 mapped to the ФФД VAT rate code

@@ -29,6 +29,7 @@ from .register_cash import CashOperations
 from .register_clock import ClockOperations
 from .register_counters import CounterOperations
 from .register_device import DeviceOperations
+from .register_print import PrintOperations
 from .register_receipts import ReceiptOperations
 from .register_settings import SettingsOperations
 from .register_shift import ShiftOperations
@@ -43,7 +44,7 @@ __all__ = ["Register", "ShiftState", "OpenReceipt", "cashier_name"]
 
 
 class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperations, SettingsOperations,
-               CounterOperations, ClockOperations, DeviceOperations):
+               CounterOperations, ClockOperations, DeviceOperations, PrintOperations):
     """One emulated ККТ bound to one ФН.
 
     Build it with ``Register.start``, which registers a fresh ФН or reads the

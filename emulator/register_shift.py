@@ -68,10 +68,11 @@ class ShiftOperations(FnDocumentOperations):
             raise Refusal(Reason.SHIFT_CLOSED)
         self._begin_report(ReportKind.CLOSE_SHIFT, self.fn.begin_close_shift)
 
-    def close_shift(self, operator: int) -> ShiftDocumentAnswer:
+    def close_shift(self, operator: int, *, printed: bool = True) -> ShiftDocumentAnswer:
         """Form the close shift report (Z report) with the host TLVs, beginning it first unless FF42h did.
 
-        Returns the ФН answer with the number of the closed shift.
+        Returns the ФН answer with the number of the closed shift. ``printed``
+        False keeps the report off the receipt tape, as C6h does.
         """
         self._require_no_receipt()
         begun = self._take_report(ReportKind.CLOSE_SHIFT)
@@ -87,6 +88,8 @@ class ShiftOperations(FnDocumentOperations):
         self.last_fd = answer.fd_number
         self._count_z_report()
         self._save(durable=False)
+        if printed:
+            self.journal.append(f"Z REPORT, SHIFT {answer.shift_number}, ФД {answer.fd_number}")
         logger.info("shift %d closed, ФД %d", answer.shift_number, answer.fd_number)
         return answer
 
