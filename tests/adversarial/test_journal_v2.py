@@ -3,13 +3,13 @@
 The journal keeps what a real register keeps apart from its ФН: the drawer,
 the document counter, tables and registers. The rules under test:
 
-- a start on a journal that exists but has no readable snapshot is mode 9,
-  and only 16h (technological reset) leaves it;
-- a torn or damaged last line costs that change only;
-- a missing journal, or one of another ФН, is rebuilt from the ФН archive
-  without mode 9;
-- a non-fiscal change (cash in, a table write) answered with success is on
-  disk; when the journal cannot be written the command is refused with 74h and
+- A start on a journal that exists but has no readable snapshot is mode 9,
+  and only 16h (technological reset) leaves it.
+- A torn or damaged last line costs that change only.
+- A missing journal, or one of another ФН, is rebuilt from the ФН archive
+  without mode 9.
+- A non-fiscal change (cash in, a table write) answered with success is on
+  disk. When the journal cannot be written, the command is refused with 74h and
   nothing changes.
 
 Full-disk cases run a child Python process under RLIMIT_FSIZE, so that only the

@@ -3,13 +3,13 @@
 The rules (vendor spec v1.17, «Альтернативный нижний уровень» and «Синхронизация
 пакетов»), as ``kktemu.protocol.shtrih.link_v2`` states them:
 
-- a packet numbered one above the last answer is executed once, and its answer
-  carries its number; numbers wrap from 65535 to 0;
-- a packet with the last number, whatever command it carries, and a packet with
-  any other number get the last answer again and execute nothing;
-- the empty request (LEN16 = 0) gets the last answer, or an empty packet
-  numbered 1 before any command;
-- a damaged packet gets no reply and executes nothing.
+- A packet numbered one above the last answer is executed once, and its answer
+  carries its number. Numbers wrap from 65535 to 0.
+- A packet with the last number, whatever command it carries, and a packet with
+  any other number get the last answer again and execute nothing.
+- The empty request (LEN16 = 0) gets the last answer, or an empty packet
+  numbered 1 before any command.
+- A damaged packet gets no reply and executes nothing.
 
 Cash in (50h) is the command of choice: its effect, the drawer, shows how often
 it ran, and sums with bytes 8Fh and 9Fh force stuffing in both directions.
