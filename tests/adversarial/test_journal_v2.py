@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 import zlib
@@ -268,9 +267,8 @@ print(json.dumps({"answers": answers, "drawer": drawer}))
 
 def run_limited(fn_path: Path, extra: int) -> dict:
     """Run the three requests of ``_CHILD`` with the journal limited to ``extra`` more bytes."""
-    environment = dict(os.environ)
     done = subprocess.run([sys.executable, "-c", _CHILD, str(fn_path), str(extra)], capture_output=True, text=True,
-                          timeout=60, env=environment)
+                          timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])
 
