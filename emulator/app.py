@@ -2,7 +2,8 @@
 
 ``Emulator`` is what ``kktemu serve`` runs and what tests start in-process. It
 opens the ФН archive at ``fn_path`` (continuing its numbering) or creates a
-fresh test ФН there, which the register then registers by itself.
+fresh test ФН there, which the register then registers by itself unless the
+host is to register it.
 """
 
 from __future__ import annotations
@@ -28,13 +29,15 @@ class Emulator:
     """A register with its ФН, ready to execute Штрих-М command bodies.
 
     ``fn_serial`` names a new ФН (``9999078900`` and six digits); when omitted a
-    random test serial is chosen. It is ignored for an existing archive. Raises
+    random test serial is chosen. It is ignored for an existing archive. A new
+    ФН is registered at once unless ``register_fresh_fn`` is False; the host
+    then registers it with FF05h and FF06h. Raises
     ``ArchiveError`` when ``fn_path`` exists but is not a valid kktemu ФН archive.
     """
 
     def __init__(self, fn_path: str | Path, *, profile: DeviceProfile = SHTRIH_M_01F,
                  clock: Clock | None = None, master_key: bytes = DEFAULT_MASTER_KEY,
-                 fn_serial: str | None = None):
+                 fn_serial: str | None = None, register_fresh_fn: bool = True):
         self.clock = clock or Clock()
         self.fn_path = Path(fn_path)
         if self.fn_path.exists():
@@ -46,7 +49,8 @@ class Emulator:
             logger.info("created test ФН %s in %s", serial, self.fn_path)
         self.memory = RegisterMemory.load(memory_path(self.fn_path), self.storage.serial)
         try:
-            self.register = Register.start(FnClient(self.storage), self.clock, profile, self.memory)
+            self.register = Register.start(FnClient(self.storage), self.clock, profile, self.memory,
+                                           register_fresh_fn=register_fresh_fn)
         except BaseException:
             self.memory.close()
             self.storage.close()

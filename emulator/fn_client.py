@@ -71,10 +71,36 @@ class FnClient:
         """42h: the number of documents without an ОФД квитанция."""
         return archive.CountAnswer.decode(self.call(FnCommand.GET_UNCONFIRMED_COUNT)).count
 
-    def fiscalization_result(self) -> archive.FiscalizationResultAnswer:
-        """43h without a report number: the parameters of the last registration or re-registration."""
-        request = archive.FiscalizationResultRequest().encode()
+    def fiscalization_result(self, report_number: int | None = None) -> archive.FiscalizationResultAnswer:
+        """43h: the parameters of registration report ``report_number`` (1 is the registration),
+        or of the last registration or re-registration when it is None."""
+        request = archive.FiscalizationResultRequest(report_number).encode()
         return archive.FiscalizationResultAnswer.decode(self.call(FnCommand.GET_FISCALIZATION_RESULT, request))
+
+    def fiscalization_parameter(self, tag: int, report_number: int | None = None) -> bytes:
+        """44h: one TLV of registration report ``report_number`` (the last one when None), encoded whole.
+
+        Tag FFFFh with a report number returns nothing and starts the stream that
+        ``fiscalization_tlv`` reads.
+        """
+        request = archive.FiscalizationParameterRequest(tag, report_number).encode()
+        return self.call(FnCommand.GET_FISCALIZATION_PARAMETER, request)
+
+    def fiscalization_tlv(self) -> list[bytes]:
+        """47h until 08h: every TLV of the registration report 44h with tag FFFFh chose, encoded whole."""
+        items = []
+        while True:
+            code, data = self._port.execute(FnCommand.READ_FISCALIZATION_TLV, b"")
+            result, _warning = split_answer_code(code)
+            if result == FnResult.NO_DATA:
+                return items
+            if result != FnResult.OK:
+                raise Refusal(Reason.FN_ERROR, "ФН command 47h", fn_code=result)
+            items.append(data)
+
+    def free_memory(self) -> service.FreeMemoryAnswer:
+        """3Dh: documents that still fit the archive and free KB of the 30-day area."""
+        return service.FreeMemoryAnswer.decode(self.call(FnCommand.GET_FREE_MEMORY))
 
     def shift_parameters(self) -> documents.ShiftParametersAnswer:
         """10h: whether a shift is open, its number and the receipts in it."""
@@ -140,12 +166,31 @@ class FnClient:
     def register(self, moment: dt.datetime, tlv: bytes, inn: str, rnm: str, taxation: int,
                  work_mode: int) -> documents.FiscalDocumentAnswer:
         """02h, 07h, 03h: the registration report of a ФН in phase 1."""
-        self.call(FnCommand.BEGIN_REGISTRATION_REPORT, documents.BeginRegistrationRequest().encode())
-        return self._finish(
-            tlv, FnCommand.FORM_REGISTRATION_REPORT,
-            documents.FormRegistrationRequest(fn_moment(moment), inn, rnm, taxation, work_mode).encode(),
-            documents.FiscalDocumentAnswer,
-        )
+        self.begin_registration(documents.RegistrationReportType.REGISTRATION)
+        return self.form_registration(tlv, moment, inn, rnm, taxation, work_mode)
+
+    def begin_registration(self, report_type: int) -> None:
+        """02h: begin a registration (0) or re-registration report (1 with a new ФН, 2 without)."""
+        self.call(FnCommand.BEGIN_REGISTRATION_REPORT, documents.BeginRegistrationRequest(report_type).encode())
+
+    def form_registration(self, tlv: bytes, moment: dt.datetime, inn: str, rnm: str, taxation: int,
+                          work_mode: int, reason: int | None = None) -> documents.FiscalDocumentAnswer:
+        """07h, 03h: send the data of the report 02h began and form it (06h on a refusal).
+
+        ``reason`` (код причины перерегистрации) goes with report type 2 only.
+        """
+        request = documents.FormRegistrationRequest(fn_moment(moment), inn, rnm, taxation, work_mode, reason)
+        return self._finish(tlv, FnCommand.FORM_REGISTRATION_REPORT, request.encode(),
+                            documents.FiscalDocumentAnswer)
+
+    def begin_close_fiscal_mode(self) -> None:
+        """04h: begin the report on closing the fiscal mode (form 6)."""
+        self.call(FnCommand.BEGIN_CLOSE_FISCAL_MODE)
+
+    def close_fiscal_mode(self, tlv: bytes, moment: dt.datetime, rnm: str) -> documents.FiscalDocumentAnswer:
+        """07h, 05h: send the data of the report 04h began and close the fiscal mode (06h on a refusal)."""
+        request = documents.CloseFiscalModeRequest(fn_moment(moment), rnm)
+        return self._finish(tlv, FnCommand.CLOSE_FISCAL_MODE, request.encode(), documents.FiscalDocumentAnswer)
 
     def open_shift(self, moment: dt.datetime, tlv: bytes) -> documents.ShiftDocumentAnswer:
         """11h, 07h, 12h: the open shift report."""

@@ -17,7 +17,7 @@ import logging
 
 from kktemu.protocol.ffd.values import decode_vln
 from kktemu.protocol.fn.records import ShiftRecord
-from kktemu.protocol.fn.service import CurrentDocument, FnPhase
+from kktemu.protocol.fn.service import CurrentDocument, FnPhase, StatusAnswer
 
 from .clock import Clock, OffsetClock
 from .device_state import DeviceState, memory_lost
@@ -31,6 +31,7 @@ from .register_counters import CounterOperations
 from .register_device import DeviceOperations
 from .register_print import PrintOperations
 from .register_receipts import ReceiptOperations
+from .register_registration import RegistrationOperations
 from .register_settings import SettingsOperations
 from .register_shift import ShiftOperations
 from .register_tables import TableOperations
@@ -44,7 +45,7 @@ __all__ = ["Register", "ShiftState", "OpenReceipt", "cashier_name"]
 
 
 class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperations, SettingsOperations,
-               CounterOperations, ClockOperations, DeviceOperations, PrintOperations):
+               CounterOperations, ClockOperations, DeviceOperations, PrintOperations, RegistrationOperations):
     """One emulated ККТ bound to one ФН.
 
     Build it with ``Register.start``, which registers a fresh ФН or reads the
@@ -68,14 +69,16 @@ class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperatio
 
     @classmethod
     def start(cls, fn: FnClient, clock: Clock, profile: DeviceProfile,
-              memory: RegisterMemory | None = None) -> Register:
+              memory: RegisterMemory | None = None, *, register_fresh_fn: bool = True) -> Register:
         """Attach a register to a ФН, registering it first when it is in phase 1.
 
         A document left open in the ФН by an earlier run (power cut) is cancelled,
         as a register does when it starts. ``memory`` is the register's
         non-volatile state (RAM only when None); documents the ФН formed after
         the memory's last one are replayed into it (cash in the drawer, document
-        counter).
+        counter). With ``register_fresh_fn`` False a ФН in phase 1 stays there,
+        with the identity ``default_identity`` gives, until the host registers it
+        (FF05h, FF06h).
         """
         status = fn.status()
         if memory is None:
@@ -85,8 +88,9 @@ class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperatio
             fn.cancel_document()
         if status.phase == FnPhase.READY_FOR_FISCALIZATION:
             identity = default_identity(status.serial, profile.ffd_code)
-            register_fn(fn, identity, profile, cashier_name(30), clock.now())
-            status = fn.status()
+            if register_fresh_fn:
+                register_fn(fn, identity, profile, cashier_name(30), clock.now())
+                status = fn.status()
         else:
             identity = load_identity(fn, status.last_fd_number)
             registered = profile_version(identity.ffd_code)
@@ -94,7 +98,7 @@ class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperatio
                 logger.warning("the ФН is registered for ФФД %s, not %s: keeping ФФД %s",
                                registered, profile.ffd_version, registered)
                 profile = profile.with_ffd(registered)
-        shift = cls._read_shift(fn, status.last_fd_number)
+        shift = cls._read_shift(fn, status)
         register = cls(fn, clock, profile, identity, shift, memory)
         register._replay_documents(status.last_fd_number)
         return register
@@ -167,7 +171,16 @@ class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperatio
             raise Refusal(Reason.MEMORY_FAILURE, str(exc)) from None
 
     @staticmethod
-    def _read_shift(fn: FnClient, last_fd: int) -> ShiftState:
+    def _read_shift(fn: FnClient, status: StatusAnswer) -> ShiftState:
+        """Read the shift from the ФН. Outside the fiscal mode (10h refused) the shift is closed,
+        and its number is that of the last shift report in the archive, 0 before registration."""
+        last_fd = status.last_fd_number
+        if status.phase != FnPhase.FISCAL_MODE:
+            for fd_number in range(last_fd, 0, -1):
+                record = fn.find_document(fd_number).record
+                if isinstance(record, ShiftRecord):
+                    return ShiftState(False, record.shift_number)
+            return ShiftState(False, 0)
         parameters = fn.shift_parameters()
         shift = ShiftState(parameters.is_open, parameters.shift_number)
         if not shift.is_open:

@@ -35,14 +35,20 @@ class ReportKind(enum.Enum):
     OPEN_SHIFT = "open shift report"
     CLOSE_SHIFT = "close shift report"
     SETTLEMENT = "settlement report"
+    REGISTRATION = "registration report"
+    CLOSE_FISCAL_MODE = "report on closing the fiscal mode"
 
 
 @dataclasses.dataclass(frozen=True)
 class BegunReport:
-    """A report begun in the ФН and not formed yet; ``moment`` is its DATE_TIME (minute precision)."""
+    """A report begun in the ФН and not formed yet; ``moment`` is its DATE_TIME (minute precision).
+
+    ``report_type`` is the 02h report type of a registration report, None for other kinds.
+    """
 
     kind: ReportKind
     moment: dt.datetime
+    report_type: int | None = None
 
 
 class FnDocumentOperations:
@@ -62,12 +68,12 @@ class FnDocumentOperations:
 
     # Begun reports.
 
-    def _begin_report(self, kind: ReportKind, begin) -> None:
+    def _begin_report(self, kind: ReportKind, begin, report_type: int | None = None) -> None:
         """Begin ``kind`` in the ФН with ``begin(moment)`` at the register's clock."""
         self._require_no_report()
         moment = self.now()
         begin(moment)
-        self._begun_report = BegunReport(kind, fn_moment(moment))
+        self._begun_report = BegunReport(kind, fn_moment(moment), report_type)
         logger.info("%s begun in the ФН at %s", kind.value, self._begun_report.moment)
 
     def _require_no_report(self) -> None:
@@ -156,11 +162,15 @@ class FnDocumentOperations:
         """
         self._tlv_reading = None
         info, items = self.fn.document_tlv(fd_number)
+        self._start_tlv_reading(items, max_part)
+        return info
+
+    def _start_tlv_reading(self, items: list[bytes], max_part: int) -> None:
+        """Keep ``items`` (whole TLVs) for ``next_document_tlv``, a TLV over ``max_part`` bytes in parts."""
         # NOTE: how a real register splits a TLV that does not fit one answer (a close shift
         # report's 1194 counters, for one) is not published. Clients that join the parts, as
         # javapos_shtrih does until it has the length FF3Ah gave, get the document unchanged.
         self._tlv_reading = [item[start:start + max_part] for item in items for start in range(0, len(item), max_part)]
-        return info
 
     def next_document_tlv(self) -> bytes:
         """Return the next top-level TLV (or STLV), or part of one, of the document ``start_document_reading`` chose.

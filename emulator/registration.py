@@ -27,6 +27,11 @@ REGISTRATION_FORM = 1
 # Реквизит 1062 and the 03h СНО byte: ОСН, УСН доход, УСН доход − расход, ЕНВД, ЕСХН, ПСН.
 ALL_TAXATION_SYSTEMS = 0x3F
 TAXATION_OSN = 0x01
+# Bits of the registered work mode (03h, FF06h) and the flag реквизит of each: encryption
+# 1056, autonomous 1002, automatic 1001. Under ФФД 1.05 also services 1109, БСО 1110 and
+# Internet 1108; ФФД 1.2 moved these three into 1290.
+WORK_MODE_FLAGS = ((0x01, 1056), (0x02, 1002), (0x04, 1001))
+WORK_MODE_FLAGS_1_05 = ((0x08, 1109), (0x10, 1110), (0x20, 1108))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +87,11 @@ def default_identity(fn_serial: str, ffd_code: int) -> Identity:
 
 
 def registration_tlv(identity: Identity, profile: DeviceProfile, cashier: str) -> bytes:
-    """Encode the TLVs the register sends with 07h for a registration report (form 1)."""
+    """Encode the TLVs the register sends with 07h for a registration report (form 1 or 11).
+
+    The flags 1056, 1002, 1001 (and under ФФД 1.05 1109, 1110, 1108) follow the
+    bits of ``identity.work_mode``.
+    """
     text = [
         (1048, identity.user_name, 256),
         (1009, identity.address, 256),
@@ -91,9 +100,10 @@ def registration_tlv(identity: Identity, profile: DeviceProfile, cashier: str) -
     ]
     parts = [encode_tlv(tag, encode_string(value, max_len=size)) for tag, value, size in text]
     parts.append(encode_tlv(1062, encode_byte(identity.taxation_systems)))
-    flags = [(1056, 0), (1002, 0), (1001, 0)]
+    flags = [(tag, int(bool(identity.work_mode & bit))) for bit, tag in WORK_MODE_FLAGS]
     if profile.ffd_code < 4:
-        flags += [(1109, 0), (1110, 0), (1108, 0), (1207, 0), (1193, 0), (1126, 0), (1221, 0)]
+        flags += [(tag, int(bool(identity.work_mode & bit))) for bit, tag in WORK_MODE_FLAGS_1_05]
+        flags += [(1207, 0), (1193, 0), (1126, 0), (1221, 0)]
     parts.extend(encode_tlv(tag, encode_byte(value)) for tag, value in flags)
     if profile.ffd_code >= 4:
         parts.append(encode_tlv(1290, encode_uint32(0)))

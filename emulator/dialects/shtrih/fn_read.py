@@ -1,8 +1,8 @@
 """ФН reading commands: FF02h–FF04h identity, FF09h registration totals, FF0Ah, FF3Ah–FF3Ch archive,
-FF39h, FF3Fh exchange state, FF40h shift parameters.
+FF39h, FF3Fh exchange state, FF40h shift parameters, FF63h free memory.
 
 Each one passes a ФН interface command through the register (31h..33h, 43h,
-40h, 45h/46h, 41h, 20h, 42h, 10h), so a ФН refusal reaches the host as its
+40h, 45h/46h, 41h, 20h, 42h, 10h, 3Dh), so a ФН refusal reaches the host as its
 result code: 02h before registration, 08h for a document not in the archive.
 """
 
@@ -84,6 +84,11 @@ def unconfirmed_count(dialect, _request):
     return c.UnconfirmedCountAnswer(dialect.register.fn.unconfirmed_count())
 
 
+def fn_memory(dialect, _request):
+    memory = dialect.register.fn.free_memory()
+    return c.FnMemoryAnswer(memory.documents_left, memory.ofd_area_free_kb, memory.marking)
+
+
 def shift_parameters(dialect, _request):
     parameters = dialect.register.fn.shift_parameters()
     return c.ShiftParametersAnswer(parameters.is_open, parameters.shift_number, parameters.receipt_number)
@@ -101,4 +106,5 @@ HANDLERS = {
     c.ExchangeStatusRequest: exchange_status,
     c.UnconfirmedCountRequest: unconfirmed_count,
     c.ShiftParametersRequest: shift_parameters,
+    c.FnMemoryRequest: fn_memory,
 }
