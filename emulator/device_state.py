@@ -1,8 +1,9 @@
 """Volatile state of the register hardware: what a power cycle loses.
 
 The date waiting for confirmation, the technological reset and test run modes,
-the paper sensor and the last receipt that 8Ch can print again live in RAM on a
-real register, so kktemu keeps them out of the register memory journal.
+the paper sensor, the last receipt that 8Ch can print again and the data buffer
+live in RAM on a real register, so kktemu keeps them out of the register memory
+journal.
 """
 
 from __future__ import annotations
@@ -26,12 +27,26 @@ class PaperState(enum.Enum):
 
 
 @dataclasses.dataclass
+class DataBuffer:
+    """The data buffer of FF30h–FF33h after FF32h: ``data`` of the declared size and which bytes were written."""
+
+    data: bytearray
+    written: bytearray
+
+    @property
+    def complete(self) -> bool:
+        """True when FF33h has written every byte."""
+        return all(self.written)
+
+
+@dataclasses.dataclass
 class DeviceState:
     """RAM state of one register.
 
     ``pending_date`` is the date 22h set and 23h must confirm (mode 6);
     ``technological_reset_required`` keeps the register in mode 9 until 16h;
-    ``test_run_period`` is the minutes of a running test run (mode 10) or None.
+    ``test_run_period`` is the minutes of a running test run (mode 10) or None;
+    ``buffer`` is the data buffer FF32h declared, or None.
     """
 
     pending_date: dt.date | None = None
@@ -40,6 +55,7 @@ class DeviceState:
     paper: PaperState = PaperState.LOADED
     drawer_open: bool = False
     last_receipt_fd: int | None = None
+    buffer: DataBuffer | None = None
 
 
 def memory_lost(memory: RegisterMemory) -> bool:

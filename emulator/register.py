@@ -25,6 +25,7 @@ from .fn_client import FnClient, fn_moment
 from .memory import RegisterMemory
 from .profiles import DeviceProfile, profile_version
 from .refusals import Reason, Refusal
+from .register_buffer import BufferOperations
 from .register_cash import CashOperations
 from .register_clock import ClockOperations
 from .register_counters import CounterOperations
@@ -45,7 +46,8 @@ __all__ = ["Register", "ShiftState", "OpenReceipt", "cashier_name"]
 
 
 class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperations, SettingsOperations,
-               CounterOperations, ClockOperations, DeviceOperations, PrintOperations, RegistrationOperations):
+               CounterOperations, ClockOperations, DeviceOperations, PrintOperations, RegistrationOperations,
+               BufferOperations):
     """One emulated ККТ bound to one ФН.
 
     Build it with ``Register.start``, which registers a fresh ФН or reads the

@@ -21,13 +21,13 @@ from kktemu.protocol.shtrih.passwords import PasswordRole, password_role
 
 from ...refusals import Reason, Refusal
 from ...register import Register
-from . import (clock, correction, device, fn, fn_read, fn_shift, modes, printing, receipt, receipt_v2, registration,
-               shift, status, tables)
+from . import (buffer, clock, correction, device, fn, fn_read, fn_shift, modes, printing, receipt, receipt_v2,
+               registration, shift, status, tables)
 
 logger = logging.getLogger(__name__)
 
 HANDLER_MODULES = (status, printing, shift, receipt, fn, fn_read, fn_shift, tables, clock, device, receipt_v2,
-                   correction, registration)
+                   correction, registration, buffer)
 
 REFUSAL_CODES = {
     Reason.INVALID_PARAMETER: ErrorCode.INVALID_PARAMETERS,
