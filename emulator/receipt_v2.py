@@ -188,14 +188,30 @@ def round_off(receipt: Receipt, kopecks: int) -> None:
     total = receipt.total
     if kopecks >= total:
         raise Refusal(Reason.INVALID_PARAMETER, f"rounding {kopecks} is not below the total {total} kopecks")
-    shares = [item.amount * kopecks // total for item in receipt.items]
-    remainders = sorted(range(len(receipt.items)), key=lambda i: (receipt.items[i].amount * kopecks) % total,
+    spread_adjustment(receipt, -kopecks)
+
+
+def spread_adjustment(receipt: Receipt, kopecks: int) -> None:
+    """Add ``kopecks`` to the receipt total (negative for a discount), spread over the items.
+
+    Each item gets a share in proportion to its amount, the kopecks left by
+    rounding down going to the largest remainders, and its 1079 becomes its new
+    amount per unit. The caller keeps a discount within a non-zero total, so
+    no item amount falls below zero.
+    """
+    total = receipt.total
+    change = abs(kopecks)
+    if change == 0:
+        return
+    shares = [item.amount * change // total for item in receipt.items]
+    remainders = sorted(range(len(receipt.items)), key=lambda i: (receipt.items[i].amount * change) % total,
                         reverse=True)
-    for index in remainders[: kopecks - sum(shares)]:
+    for index in remainders[: change - sum(shares)]:
         shares[index] += 1
+    sign = 1 if kopecks > 0 else -1
     adjusted = []
     for item, share in zip(receipt.items, shares):
-        amount = item.amount - share
+        amount = item.amount + sign * share
         adjusted.append(dataclasses.replace(item, amount=amount, price=round_half_up(amount * MILLION, item.quantity)))
     receipt.items = adjusted
 

@@ -48,6 +48,9 @@ class Reason(enum.Enum):
     WAITING_CONTINUE_PRINTING = "printing was interrupted: waiting for the continue printing command"
     NO_DOCUMENT_TO_REPEAT = "no document to repeat"
     FN_DOCUMENT_OPEN = "another document is open in the ФН"
+    DISCOUNT_OUT_OF_RANGE = "the discount is out of range"
+    SURCHARGE_OUT_OF_RANGE = "the surcharge is out of range"
+    NO_DATA = "there are no data"
     FN_ERROR = "the ФН refused the command"
 
 

@@ -30,6 +30,7 @@ from .register_cash import CashOperations
 from .register_clock import ClockOperations
 from .register_counters import CounterOperations
 from .register_device import DeviceOperations
+from .register_discounts import DiscountOperations
 from .register_print import PrintOperations
 from .register_receipts import ReceiptOperations
 from .register_registration import RegistrationOperations
@@ -47,7 +48,7 @@ __all__ = ["Register", "ShiftState", "OpenReceipt", "cashier_name"]
 
 class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperations, SettingsOperations,
                CounterOperations, ClockOperations, DeviceOperations, PrintOperations, RegistrationOperations,
-               BufferOperations):
+               BufferOperations, DiscountOperations):
     """One emulated ККТ bound to one ФН.
 
     Build it with ``Register.start``, which registers a fresh ФН or reads the

@@ -61,10 +61,12 @@ class BufferOperations:
     def read_buffer(self, offset: int, count: int, max_block: int) -> bytes:
         """Return ``count`` bytes of the buffer data from ``offset`` (FF31h).
 
-        Refused with 33h for 0 bytes, more than ``max_block``, or a range beyond
-        the data (all of it while the buffer is empty or not completely written).
+        Refused with 34h while the buffer is empty or not completely written, and
+        with 33h for 0 bytes, more than ``max_block``, or a range beyond the data.
         """
         data = self.buffer_data()
+        if not data:
+            raise Refusal(Reason.NO_DATA, "the buffer holds no completely written data")
         if not 1 <= count <= max_block or offset + count > len(data):
             raise Refusal(Reason.INVALID_PARAMETER,
                           f"{count} bytes at {offset} are outside the {len(data)} bytes of data")
@@ -73,11 +75,11 @@ class BufferOperations:
     def send_buffer_tlv(self) -> None:
         """Pass the buffer to the ФН as FF0Ch passes its TLVs (FF64h) and empty the buffer.
 
-        Refused with 5Eh while the buffer is empty or not completely written, and
+        Refused with 34h while the buffer is empty or not completely written, and
         with what ``add_tlv`` refuses; the buffer stays as it was then.
         """
         data = self.buffer_data()
         if not data:
-            raise Refusal(Reason.WRONG_OPERATION, "the buffer holds no completely written data")
+            raise Refusal(Reason.NO_DATA, "the buffer holds no completely written data")
         self.add_tlv(data)
         self.device.buffer = None

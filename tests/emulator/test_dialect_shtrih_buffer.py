@@ -133,17 +133,21 @@ def test_read_outside(kkt, offset, count):
 def test_read_incomplete(kkt):
     kkt.send(c.StartBufferWriteRequest(SYSADMIN, 4))
     kkt.send(c.WriteBufferRequest(SYSADMIN, 0, b"12"))
-    refused(kkt, c.ReadBufferRequest(SYSADMIN, 0, 2), 0x33)
+    refused(kkt, c.ReadBufferRequest(SYSADMIN, 0, 2), 0x34)
+
+
+def test_read_empty(kkt):
+    refused(kkt, c.ReadBufferRequest(SYSADMIN, 0, 1), 0x34)
 
 
 def test_send_empty_buffer(kkt):
-    refused(kkt, c.SendBufferTlvRequest(SYSADMIN), 0x5E)
+    refused(kkt, c.SendBufferTlvRequest(SYSADMIN), 0x34)
 
 
 def test_send_incomplete_buffer(kkt):
     kkt.send(c.StartBufferWriteRequest(SYSADMIN, len(LONG_TLV)))
     kkt.send(c.WriteBufferRequest(SYSADMIN, 0, LONG_TLV[:WRITE_BLOCK]))
-    refused(kkt, c.SendBufferTlvRequest(SYSADMIN), 0x5E)
+    refused(kkt, c.SendBufferTlvRequest(SYSADMIN), 0x34)
 
 
 @pytest.mark.parametrize("data", [BAD_INN_TLV, b"\x30\x04\x05", encode_tlv(1040, b"\x01\x00\x00\x00")],

@@ -1,5 +1,5 @@
 """Receipt commands of the ФН era: FF46h operation V2, FF4Dh item TLVs, FF45h close V2, 8Eh
-extended close."""
+extended close, FF0Dh operation with a discount and surcharge, FF4Bh receipt discount."""
 
 from __future__ import annotations
 
@@ -74,6 +74,27 @@ def close_extended(dialect, request):
     return c.CloseReceiptExtendedAnswer(request.password, settlement.change)
 
 
+def discount_operation(dialect, request):
+    # The item name goes to реквизит 1030. ФФД has no реквизит for the discount name.
+    dialect.register.add_discount_operation(
+        operator=request.password,
+        operation=request.operation,
+        quantity=request.quantity * 1000,  # thousandths on the wire, as in 80h; millionths inside
+        price=request.price,
+        discount=request.discount,
+        surcharge=request.markup,
+        department=request.department,
+        taxes=request.taxes,
+        name=request.item_name,
+    )
+    return c.DiscountOperationAnswer()
+
+
+def receipt_discount(dialect, request):
+    dialect.register.apply_receipt_discount(request.discount, request.markup, request.tax, request.text)
+    return c.ReceiptDiscountAnswer()
+
+
 def _payment_out_of_range(request) -> c.ErrorAnswer | None:
     """Return an error for the first payment sum above the protocol's money range, or None."""
     for index, amount in enumerate(request.payments):
@@ -91,4 +112,6 @@ HANDLERS = {
     c.SendOperationTlvRequest: operation_tlv,
     c.CloseReceiptV2Request: close_v2,
     c.CloseReceiptExtendedRequest: close_extended,
+    c.DiscountOperationRequest: discount_operation,
+    c.ReceiptDiscountRequest: receipt_discount,
 }
