@@ -258,6 +258,9 @@ class ReceiptV2Operations:
         self._receipt = None
         self.document_number += 1
         self.last_fd = answer.fd_number
+        # Correction receipts move the drawer and the document counter only: neither the vendor
+        # text nor the register lists of javapos_shtrih (CashRegister, OperationRegister) name a
+        # register for them, and the sale and purchase registers count receipts (form 3).
         if not open_receipt.correction:
             self._count_receipt(open_receipt.receipt_type, receipt, settlement, list(payment_sums[1:]))
         self._save(durable=False)
