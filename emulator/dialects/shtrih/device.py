@@ -18,7 +18,8 @@ Capability = c.ModelCapability
 # F7h type 1 of the ШТРИХ-М-01Ф as kktemu emulates it. It is a desktop receipt printer
 # with paper and cover sensors and a cutter. It speaks protocol v2, wraps lines at '\n'
 # in print commands, lets the senior cashier (28) take reports, names errors with 6Bh
-# and has a ФН.
+# and has a ФН. Bit 50 announces table 17 field 36, which adds the document DATE_TIME to the
+# answers of commands that form a ФД.
 # NOTE: no capture of a real ШТРИХ-М-01Ф answer is public. The bits and numbers follow
 # the desktop model in javapos_shtrih ReadPrinterModelParametersTests (the answer with a
 # cutter and 12 and 24 dot fonts) and what kktemu implements.
@@ -26,7 +27,7 @@ MODEL_CAPABILITIES = (
     Capability.RECEIPT_OPTICAL_SENSOR | Capability.COVER_SENSOR | Capability.RECEIPT_LEVER_SENSOR
     | Capability.CUTTER | Capability.INN_LEADING_ZEROS | Capability.RNM_LEADING_ZEROS | Capability.PROTOCOL_V2
     | Capability.PRINT_LINE_FEED | Capability.SENIOR_CASHIER_REPORTS | Capability.ERROR_NAME_COMMAND
-    | Capability.FISCAL_STORAGE
+    | Capability.FISCAL_STORAGE | Capability.EXTENDED_DOCUMENT_ANSWERS
 )
 # Table 1 field 14 "НАЧИСЛЕНИЕ НАЛОГОВ", as F7h names it for drivers.
 TAX_FIELD = 14
