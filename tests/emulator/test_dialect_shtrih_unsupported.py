@@ -1,4 +1,5 @@
-"""Commands with a codec that kktemu answers with 37h on purpose, and what correction receipts count.
+"""Commands with a codec that kktemu answers with 37h on purpose, the coverage table, and what
+correction receipts count.
 
 37h is «Команда не поддерживается в данной реализации ККТ». The reasons are in
 docs/shtrih-commands.md: 27h общее гашение has no effect the v1.17 text gives
@@ -9,8 +10,12 @@ a key and an algorithm that are not public.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from kktemu.emulator.dialects.shtrih.core import HANDLER_MODULES, collect_handlers
 from kktemu.protocol.shtrih import commands as c
 
 H = bytes.fromhex
@@ -53,3 +58,23 @@ def test_correction_leaves_registers(make_kkt):
         assert kkt.send(c.CashRegisterRequest(CASHIER, number)).value == value
     for number, value in operations.items():
         assert kkt.send(c.OperationRegisterRequest(CASHIER, number)).value == value
+
+
+def _coverage_rows() -> dict[int, str]:
+    """Return the Dialect column of docs/shtrih-commands.md by command code."""
+    rows = {}
+    text = (Path(__file__).resolve().parents[2] / "docs" / "shtrih-commands.md").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        match = re.match(r"\| ([0-9A-F]{2,4})h \|", line)
+        if match:
+            rows[int(match.group(1), 16)] = line.rstrip(" |").rsplit(" | ", 1)[1]
+    return rows
+
+
+def test_coverage_table_matches_dialect():
+    rows = _coverage_rows()
+    handled = {request_type.CODE for request_type in collect_handlers(HANDLER_MODULES)}
+    assert set(c.REQUEST_TYPES) <= set(rows)
+    for code, state in rows.items():
+        assert state.startswith(("implemented", "answers 37h on purpose")), f"{code:X}h: {state}"
+        assert (code in handled) == state.startswith("implemented"), f"{code:X}h: {state}"
