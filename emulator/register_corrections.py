@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from kktemu.protocol.ffd.tlv import split_tlv
 from kktemu.protocol.ffd.values import encode_byte
-from kktemu.protocol.fn.codes import FnCommand
+from kktemu.protocol.fn.codes import FnCommand, FnResult
 from kktemu.protocol.fn.documents import BeginCorrectionReceiptRequest
 
 from . import ffd_rules
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 # FF35h has no item yet. NOTE: the mode a real register shows then is not public.
 UNTYPED_CORRECTION_RECEIPT_TYPE = 0
 CORRECTION_TYPES = (0, 1)  # реквизит 1173: 0 самостоятельно, 1 по предписанию
+FFD_1_05_CORRECTION_OPERATIONS = (1, 3)  # реквизит 1054 of a ФФД 1.05 correction: приход, расход
 
 
 class CorrectionOperations:
@@ -83,6 +84,11 @@ class CorrectionOperations:
         self._check_drawer(operation, settlement.cash)
         blocks = open_receipt.receipt.extra_tlv if open_receipt is not None else self._pending_tlv
         host_items = self._correction_host_items(blocks, correction_type, self.now())
+        if operation not in FFD_1_05_CORRECTION_OPERATIONS:
+            # The ФН refuses these at 16h. Checking first keeps a closed shift from being opened
+            # for a correction that cannot be formed; the host sees the ФН's 09h either way.
+            raise Refusal(Reason.FN_ERROR, f"a ФФД 1.05 correction has operation 1 or 3, not {operation}",
+                          fn_code=FnResult.INVALID_PARAMETER)
         if open_receipt is None:
             self._ensure_shift_for_sales(operator)
         moment = self.now()

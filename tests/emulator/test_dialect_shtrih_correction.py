@@ -218,12 +218,21 @@ def test_rejected_correction_keeps_begun_one(kkt):
     assert kkt.fields()[1174] == encode_tlv(1179, encode_string("12-П"))
 
 
-def test_ffd_refusal_begins_again(kkt):
+def test_operation_refusal_keeps_begun_correction(kkt):
+    # The ФН takes operations 1 and 3 under ФФД 1.05; the register answers its 09h
+    # before sending anything, so the correction FF35h began stays begun.
     kkt.send(c.BeginCorrectionRequest(SYSADMIN))
-    assert c.decode_answer(kkt.raw(correction_v2(1000, operation=4))).error == 0x09
-    assert kkt.send(c.FnStatusRequest(SYSADMIN)).current_document == CurrentDocument.NONE
+    kkt.refused(correction_v2(1000, operation=4), 0x09)
+    assert kkt.send(c.FnStatusRequest(SYSADMIN)).current_document == CurrentDocument.CORRECTION_RECEIPT
     kkt.send(correction_v2(1000))
     assert kkt.last_document().form == 31
+
+
+def test_operation_refusal_keeps_shift_closed(kkt):
+    kkt.send(c.CashInRequest(CASHIER, 1000))
+    kkt.send(c.ZReportRequest(SYSADMIN))
+    kkt.refused(c.CorrectionRequest(SYSADMIN, 500, 2), 0x09)
+    assert kkt.send(c.ShiftParametersRequest(SYSADMIN)).shift_open is False
 
 
 def test_correction_type_also_sent_by_ff0c(kkt):
