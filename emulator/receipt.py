@@ -15,10 +15,10 @@ from decimal import Decimal
 from kktemu.protocol.ffd.tlv import encode_tlv, join_tlv
 from kktemu.protocol.ffd.values import encode_byte, encode_fvln, encode_string, encode_uint32, encode_vln
 
+from .money import MAX_MONEY, MILLION, round_half_up
 from .refusals import Reason, Refusal
+from .spreading import ItemLine, spread_adjustment
 
-MILLION = 1_000_000
-MAX_MONEY = 9_999_999_999  # the range of the 5-byte money fields of the Штрих-М protocol
 MAX_ITEMS = 100
 NAME_MAX_BYTES = 128
 
@@ -32,12 +32,6 @@ _CP866_SUBSTITUTES = str.maketrans({
     "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'",
     "–": "-", "—": "-", "…": "...", "€": "EUR", "‰": "%", "•": "*", "™": "TM", "©": "(c)", "®": "(R)",
 })
-
-
-def round_half_up(numerator: int, denominator: int) -> int:
-    """Divide non-negative integers and round half up (16.665 → 16.67)."""
-    quotient, remainder = divmod(numerator, denominator)
-    return quotient + (1 if 2 * remainder >= denominator else 0)
 
 
 def vat_of(amount: int, rate: int) -> int | None:
@@ -59,7 +53,13 @@ def clean_name(text: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Item:
-    """One position of a receipt. Money in kopecks, quantity in millionths of a unit."""
+    """One position of a receipt. Money in kopecks, quantity in millionths of a unit.
+
+    ``lines`` is empty for an item written as one 1059. When spreading a
+    discount left a sum that no single unit price fits, it contains the two
+    document lines the item is written as (see ``spreading``), whose
+    quantities and sums add up to the item's.
+    """
 
     name: str
     quantity: int
@@ -69,14 +69,30 @@ class Item:
     department: int = 0
     payment_method: int = 4  # реквизит 1214: 4 = полный расчёт
     subject: int = 1  # реквизит 1212: 1 = товар
+    lines: tuple[ItemLine, ...] = ()
 
     @property
     def vat_amount(self) -> int | None:
-        """VAT in kopecks of this item, or None for 0 % and без НДС."""
-        return vat_of(self.amount, self.vat_rate)
+        """VAT in kopecks of this item (the sum over its document lines), or None for 0 % and без НДС."""
+        if not self.lines:
+            return vat_of(self.amount, self.vat_rate)
+        vats = [vat_of(line.amount, self.vat_rate) for line in self.lines]
+        return None if None in vats else sum(vats)
+
+    def document_lines(self) -> list[Item]:
+        """Return the item as the 1059 entries it is written as: itself, or one item per line of ``lines``."""
+        if not self.lines:
+            return [self]
+        return [dataclasses.replace(self, quantity=line.quantity, price=line.price, amount=line.amount, lines=())
+                for line in self.lines]
 
     def to_tlv(self, ffd_code: int) -> bytes:
-        """Encode the item as STLV 1059 for ФФД version code ``ffd_code`` (2 = 1.05, 4 = 1.2)."""
+        """Encode the item as STLV 1059 (one per document line) for ФФД version code ``ffd_code``
+        (2 = 1.05, 4 = 1.2)."""
+        return b"".join(line.line_tlv(ffd_code) for line in self.document_lines())
+
+    def line_tlv(self, ffd_code: int) -> bytes:
+        """Encode this item's own quantity, price and sum as one STLV 1059, ignoring ``lines``."""
         children = [
             (1214, encode_byte(self.payment_method)),
             (1212, encode_byte(self.subject)),
@@ -142,33 +158,23 @@ class Receipt:
 
     def apply_discount(self, hundredths_percent: int) -> None:
         """Spread a receipt discount (positive) or markup (negative), given in 0.01 %,
-        over the items in proportion to their amounts.
+        over the items with ``spreading.spread_adjustment``.
 
-        ФФД has no receipt-level discount, so the register lowers each item's 1043
-        and sets 1079 to the discounted unit price, rounded half up.
-        NOTE: for quantities above 2 the rounded price × quantity may differ from
-        1043 by more than one kopeck; a real register would split such an item.
+        The change is the total × percent rounded half up. ФФД has no
+        receipt-level discount, so the register lowers the items' 1043 and sets
+        their 1079 to match. A change of zero kopecks (a zero total included)
+        leaves the receipt as it is. Raises Refusal(INVALID_PARAMETER) for a
+        percent outside ±99.99 and Refusal(TOTAL_OVERFLOW) for a markup over the
+        money range.
         """
         if not -9999 <= hundredths_percent <= 9999:
             raise Refusal(Reason.INVALID_PARAMETER, f"discount {hundredths_percent / 100} %")
-        if hundredths_percent == 0 or not self.items:
+        change = round_half_up(self.total * abs(hundredths_percent), 10000)
+        if change == 0:
             return
-        total = self.total
-        change = round_half_up(total * abs(hundredths_percent), 10000)
-        shares = [item.amount * change // total for item in self.items]
-        remainders = sorted(range(len(self.items)),
-                            key=lambda i: (self.items[i].amount * change) % total, reverse=True)
-        for index in remainders[: change - sum(shares)]:
-            shares[index] += 1
-        sign = -1 if hundredths_percent > 0 else 1
-        adjusted = []
-        for item, share in zip(self.items, shares):
-            amount = item.amount + sign * share
-            price = round_half_up(amount * MILLION, item.quantity)
-            adjusted.append(dataclasses.replace(item, amount=amount, price=price))
-        if sum(item.amount for item in adjusted) > MAX_MONEY:
+        if hundredths_percent < 0 and self.total + change > MAX_MONEY:
             raise Refusal(Reason.TOTAL_OVERFLOW, "markup overflows the receipt total")
-        self.items = adjusted
+        self.items = spread_adjustment(self.items, -change if hundredths_percent > 0 else change)
 
     def settle(self, cash: int, cashless: list[int]) -> Settlement:
         """Check the payments against the total and compute the change (cash only).

@@ -17,8 +17,9 @@ from decimal import Decimal
 from kktemu.protocol.ffd.tlv import encode_tlv, join_tlv
 from kktemu.protocol.ffd.values import encode_byte, encode_fvln, encode_string, encode_uint32, encode_vln
 
+from . import spreading
 from .ffd_rules import MEASURE_TAG
-from .receipt import MILLION, NAME_MAX_BYTES, VAT_RECEIPT_TAG, VAT_SHARE, Item, Receipt, ReceiptContext, round_half_up
+from .receipt import NAME_MAX_BYTES, VAT_RECEIPT_TAG, VAT_SHARE, Item, Receipt, ReceiptContext, round_half_up
 from .refusals import Reason, Refusal
 from .register_types import OpenReceipt
 
@@ -87,9 +88,24 @@ class ItemV2(Item):
         result.extend(self.extra)
         return result
 
+    def document_lines(self) -> list[ItemV2]:
+        """Return the item as the 1059 entries it is written as, the host's VAT shared by their sums.
+
+        Each line but the last gets the given VAT × its sum / the item sum,
+        rounded half up, and the last line the rest, so the lines' 1200 add up
+        to ``given_vat``.
+        """
+        lines = super().document_lines()
+        if self.given_vat is None or len(lines) == 1:
+            return lines
+        shares = [round_half_up(self.given_vat * line.amount, self.amount) if self.amount else 0
+                  for line in lines[:-1]]
+        shares.append(self.given_vat - sum(shares))
+        return [dataclasses.replace(line, given_vat=share) for line, share in zip(lines, shares)]
+
     def to_tlv(self, ffd_code: int) -> bytes:
-        """Encode the item as STLV 1059 for ФФД version code ``ffd_code``."""
-        return encode_tlv(1059, join_tlv(self.children(ffd_code)))
+        """Encode the item as STLV 1059 (one per document line) for ФФД version code ``ffd_code``."""
+        return b"".join(encode_tlv(1059, join_tlv(line.children(ffd_code))) for line in self.document_lines())
 
 
 def as_item_v2(item: Item) -> ItemV2:
@@ -175,10 +191,10 @@ def exact_settlement(total: int, payments: Payments) -> SettlementV2:
 def round_off(receipt: Receipt, kopecks: int) -> None:
     """Take ``kopecks`` (rounding to the rouble, 0..99) off the receipt total.
 
-    The kopecks are spread over the items in proportion to their amounts, largest
-    remainders first, and each item's 1079 becomes its new amount per unit, so
+    The kopecks are spread over the items by ``spreading.spread_adjustment``, so
     1020 stays the sum of the items' 1043. Raises Refusal(INVALID_PARAMETER) for
-    rounding outside 0..99 or not below the total.
+    rounding outside 0..99 or not below the total, or when the items cannot
+    carry it.
     NOTE: the spec gives the field without saying how the register spreads it.
     """
     if not 0 <= kopecks <= 99:
@@ -192,28 +208,13 @@ def round_off(receipt: Receipt, kopecks: int) -> None:
 
 
 def spread_adjustment(receipt: Receipt, kopecks: int) -> None:
-    """Add ``kopecks`` to the receipt total (negative for a discount), spread over the items.
+    """Add ``kopecks`` to the receipt total (negative for a discount), spread over its items.
 
-    Each item gets a share in proportion to its amount, the kopecks left by
-    rounding down going to the largest remainders, and its 1079 becomes its new
-    amount per unit. The caller keeps a discount within a non-zero total, so
-    no item amount falls below zero.
+    ``spreading.spread_adjustment`` describes how, and its refusal applies. The
+    caller keeps the new total within 0..MAX_MONEY and calls this only for a
+    total above zero or a zero change.
     """
-    total = receipt.total
-    change = abs(kopecks)
-    if change == 0:
-        return
-    shares = [item.amount * change // total for item in receipt.items]
-    remainders = sorted(range(len(receipt.items)), key=lambda i: (receipt.items[i].amount * change) % total,
-                        reverse=True)
-    for index in remainders[: change - sum(shares)]:
-        shares[index] += 1
-    sign = 1 if kopecks > 0 else -1
-    adjusted = []
-    for item, share in zip(receipt.items, shares):
-        amount = item.amount + sign * share
-        adjusted.append(dataclasses.replace(item, amount=amount, price=round_half_up(amount * MILLION, item.quantity)))
-    receipt.items = adjusted
+    receipt.items = spreading.spread_adjustment(receipt.items, kopecks)
 
 
 def computed_vat_totals(items: Sequence[Item]) -> dict[int, int]:

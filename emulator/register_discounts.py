@@ -3,18 +3,19 @@
 ФФД 1.05 and 1.2 have no discount реквизит: an item carries its price (1079)
 and sum (1043) after discounts. So the register puts an FF0Dh discount or
 surcharge into the item's 1043 and sets 1079 to the sum per unit, and spreads an
-FF4Bh one over the items already in the receipt in proportion to their sums.
+FF4Bh one over the items already in the receipt. Where no unit price comes
+within a kopeck of the new sum, the item is written as two lines
+(``spreading``).
 """
 
 from __future__ import annotations
 
-import dataclasses
-
-from .receipt import MAX_MONEY, MILLION, make_item, round_half_up
+from .receipt import MAX_MONEY, make_item
 from .receipt_v2 import as_item_v2, spread_adjustment
 from .refusals import Reason, Refusal
 from .register_receipts_v2 import DEPARTMENT_BY_ITEM_CODE, OPERATION_RECEIPT_TYPES
 from .register_types import MAX_DEPARTMENT
+from .spreading import with_amount
 
 NO_VAT_RATE = 6  # реквизит 1199 «без НДС», what tax group 0 means
 TAX_GROUPS = 4
@@ -34,7 +35,9 @@ class DiscountOperations:
         Raises Refusal before any change: 33h for an operation or tax mask out of
         range, 63h for a department above 16 and 36h for department 255 (sales by
         item code). A discount above the item sum gets 40h, a sum over the money
-        range 5Bh. Otherwise the refusals of an FF46h item apply.
+        range 5Bh, and a sum that neither one unit price nor two lines can carry
+        (a quantity of one millionth) 33h. Otherwise the refusals of an FF46h
+        item apply.
         NOTE: the vendor text numbers the tax bits 1..4 and gives no unit for the
         quantity. kktemu reads bit 0 as group 1, as the tax byte of FF46h counts,
         and the quantity in thousandths, as 80h sends it.
@@ -52,8 +55,7 @@ class DiscountOperations:
         amount = item.amount - discount + surcharge
         if amount > MAX_MONEY:
             raise Refusal(Reason.SURCHARGE_OUT_OF_RANGE, f"item sum {amount} kopecks is above {MAX_MONEY}")
-        item = dataclasses.replace(as_item_v2(item), amount=amount,
-                                   price=round_half_up(amount * MILLION, item.quantity))
+        item = with_amount(as_item_v2(item), amount)
         receipt_type = OPERATION_RECEIPT_TYPES[operation]
         open_receipt = self._receipt_for_item(operator, receipt_type, Reason.WRONG_OPERATION)
         open_receipt.receipt.add_item(item)

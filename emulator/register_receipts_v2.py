@@ -8,7 +8,7 @@ import dataclasses
 import logging
 from collections.abc import Sequence
 
-from kktemu.protocol.ffd.tlv import split_tlv
+from kktemu.protocol.ffd.tlv import join_tlv, split_tlv
 
 from . import ffd_rules
 from .fn_client import fn_moment
@@ -104,7 +104,7 @@ class ReceiptV2Operations:
         updated = dataclasses.replace(last, extra=extra)
         if measure:
             updated = dataclasses.replace(updated, measure=measure[0], measure_from_host=True)
-        size = len(updated.to_tlv(version)) - 4
+        size = len(join_tlv(updated.children(version)))  # of one 1059, a split item writes two alike
         if size > ITEM_STLV_MAX_BYTES:
             raise Refusal(Reason.INVALID_PARAMETER, f"1059 would be {size} bytes, the maximum is {ITEM_STLV_MAX_BYTES}")
         items[-1] = updated

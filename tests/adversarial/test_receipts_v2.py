@@ -413,8 +413,6 @@ def test_rounding_equal_to_total_refused(kkt):
     kkt.refused(close_v2(payments(50), rounding=50), ErrorCode.INVALID_PARAMETERS)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: FF45h rounding on an item of 1000 × 0.01 ₽ writes 1079 = 1, "
-                                       "1023 = 1000 and 1043 = 901, so 1079 × 1023 is 99 kopecks off 1043")
 def test_rounding_keeps_price_times_quantity(kkt):
     # FF46h itself refuses an item sum more than one kopeck off price × quantity, so the
     # register must not produce such an item by spreading the rounding.
@@ -655,8 +653,6 @@ def test_8eh_and_ff45h_form_the_same_receipt(tmp_path, ffd):
     assert extended == v2
 
 
-@pytest.mark.xfail(strict=True, reason="bug: 85h and 8Eh with a discount on a zero-total receipt divide by "
-                                       "the total and answer 39h (internal error) instead of 8Eh")
 @pytest.mark.parametrize("closer", ["85h", "8Eh"])
 def test_discount_on_zero_total_refused(kkt, closer):
     kkt.send(c.SaleRequest(ADMIN, 1000, 0, 1, (1, 0, 0, 0), "Пакет"))

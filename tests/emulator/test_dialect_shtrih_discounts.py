@@ -81,6 +81,29 @@ def test_discount_operation_discount_and_surcharge(kkt):
     assert open_items(kkt) == [(800, 800)]
 
 
+def test_discount_operation_split_in_two_lines(kkt):
+    # 1000 × 0.01 ₽ less 0.99 ₽: no unit price gives 9.01 ₽ for 1000 units within a kopeck,
+    # so the register writes 99 units at 0.00 ₽ and 901 units at 0.01 ₽.
+    kkt.send(discount_operation(quantity=1_000_000, price=1, discount=99))
+    assert kkt.send(c.SubtotalRequest(CASHIER)).subtotal == 901
+    kkt.send(close_v2(901))
+    lines = items(kkt)
+    assert [decode_fvln(line[1023]) for line in lines] == [99, 901]
+    assert [decode_vln(line[1079]) for line in lines] == [0, 1]
+    assert [decode_vln(line[1043]) for line in lines] == [0, 901]
+    assert decode_vln(kkt.tlv()[1020]) == 901
+
+
+def test_receipt_discount_split_in_two_lines(kkt):
+    kkt.send(c.OperationV2Request(SYSADMIN, 1, 1000 * 1_000_000, 1, None, None, NO_VAT, 1, 4, 1, "Скрепка"))
+    kkt.send(receipt_discount(discount=99))
+    kkt.send(close_v2(901))
+    for line in items(kkt):
+        quantity, price, amount = decode_fvln(line[1023]), decode_vln(line[1079]), decode_vln(line[1043])
+        assert abs(quantity * price - amount) <= 1
+    assert sum(decode_vln(line[1043]) for line in items(kkt)) == 901
+
+
 @pytest.mark.parametrize("taxes, rate", [(0x00, 6), (0x01, 1), (0x02, 2), (0x04, 5), (0x08, 6)])
 def test_discount_operation_tax_groups(kkt, taxes, rate):
     kkt.send(discount_operation(taxes=taxes))
