@@ -212,8 +212,10 @@ def check_pending_tlv(items: list[Tlv], *, format_check: bool, now: dt.datetime)
     for tag, value in items:
         if tag in INN_TAGS and not inn_field_is_valid(value):
             raise reject(f"tag {tag} {value!r} is not a 12-character ИНН with valid check digits")
-        if tag == 1178 and (len(value) != 4 or decode_unixtime(value) > now):
-            raise reject(f"tag 1178 {value.hex(' ')} is not a date up to the register clock {now}")
+        if tag == 1178:
+            if len(value) != 4:
+                raise reject(f"tag 1178 {value.hex(' ')} is not a 4-byte UnixTime")
+            check_basis_date(value, now)
 
 
 def check_value(version: int, tag: int, value: bytes, *, format_check: bool, now: dt.datetime) -> None:
@@ -237,8 +239,23 @@ def check_value(version: int, tag: int, value: bytes, *, format_check: bool, now
         raise reject(f"tag {tag} {value!r} is not a 12-character ИНН with valid check digits")
     if tag in CODE_LISTS and decode_uint(value, len(value)) not in CODE_LISTS[tag]:
         raise reject(f"tag {tag} value {decode_uint(value, len(value))} is not in its code list")
-    if tag == 1178 and decode_unixtime(value) > now:
-        raise reject(f"tag 1178 date {decode_unixtime(value)} is later than the register clock {now}")
+    if tag == 1178:
+        check_basis_date(value, now)
+
+
+def check_basis_date(value: bytes, moment: dt.datetime) -> None:
+    """Check the date of the corrected settlement (1178) against the document time ``moment``.
+
+    The ФФД gives 1178 as a date whose time is always 00:00:00 and forbids a
+    date later than the date of the correction receipt, so the day is compared
+    and the time of day ignored. FF0Ch compares it with the register clock and
+    the close with the document time, by this one rule, so a 1178 that FF0Ch
+    takes stays valid at the close unless the clock is set back to an earlier
+    day. Raises Refusal.
+    """
+    date = decode_unixtime(value)
+    if date.date() > moment.date():
+        raise reject(f"tag 1178 date {date:%d.%m.%Y} is later than the document date {moment:%d.%m.%Y}")
 
 
 def _check_stlv(version: int, tag: int, value: bytes, *, format_check: bool, now: dt.datetime) -> None:
@@ -311,8 +328,8 @@ def check_receipt_at_close(version: int, correction: bool, items: list[Tlv], *, 
 def _check_correction(version: int, items: list[Tlv], moment: dt.datetime) -> None:
     tags = dict(items)
     basis = dict(split_tlv(tags[1174])) if 1174 in tags else {}
-    if 1178 in basis and decode_unixtime(basis[1178]) > moment:
-        raise reject(f"1178 date {decode_unixtime(basis[1178])} is later than the correction receipt {moment}")
+    if 1178 in basis:
+        check_basis_date(basis[1178], moment)
     if version < FFD_1_2:
         return
     if 1173 not in tags or 1174 not in tags:

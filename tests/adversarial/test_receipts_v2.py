@@ -741,9 +741,6 @@ def test_correction_12_sums_commands_refused(kkt12):
     kkt12.refused(c.CorrectionRequest(ADMIN, 500, 1), ErrorCode.INVALID_PARAMETERS)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: FF0Ch checks 1178 against the register clock to the second, the "
-                                       "close against the document time cut to the minute, so a 1178 from the "
-                                       "same minute passes FF0Ch and is refused (33h) at every close")
 @pytest.mark.parametrize("ffd", ["1.05", "1.2"])
 def test_correction_basis_from_same_minute(tmp_path, ffd):
     kkt = Register(tmp_path, ffd)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from kktemu.emulator import ffd_rules as r
 from kktemu.emulator.refusals import Reason, Refusal
 from kktemu.protocol.ffd.tlv import encode_tlv, join_tlv, split_tlv
-from kktemu.protocol.ffd.values import encode_fvln, encode_string
+from kktemu.protocol.ffd.values import encode_fvln, encode_string, encode_unixtime
 
 H = bytes.fromhex
 NOW = dt.datetime(2024, 3, 1, 9, 0)
@@ -230,6 +230,28 @@ def test_loose_basis_only_in_1_05():
 def test_future_basis_date_rejected():
     rejected(receipt_check, V105, FUTURE_1178, correction=True)
     rejected(receipt_check, V12, encode_tlv(1174, FUTURE_1178 + encode_tlv(1179, b"1")), correction=True)
+
+
+@pytest.mark.parametrize(("basis_date", "valid"), [
+    (NOW.replace(hour=0), True),  # the ФФД writes 1178 with the time 00:00:00
+    (NOW.replace(hour=23, minute=59, second=59), True),  # later the same day: the time is ignored
+    (NOW + dt.timedelta(days=1), False),
+    (NOW - dt.timedelta(days=400), True),
+])
+def test_basis_date_compared_by_day(basis_date, valid):
+    value = encode_unixtime(basis_date)
+    checks = [
+        lambda: r.check_basis_date(value, NOW),
+        lambda: r.check_pending_tlv([(1178, value)], format_check=True, now=NOW),
+        lambda: receipt_check(V105, encode_tlv(1178, value), correction=True),
+        lambda: r.check_receipt_at_close(V105, True, [(1174, encode_tlv(1178, value))], registered_tags=set(),
+                                         moment=NOW),
+    ]
+    for check in checks:
+        if valid:
+            check()
+        else:
+            rejected(check)
 
 
 def test_unknown_and_1_05_tags_pass_in_receipt():
