@@ -150,7 +150,10 @@ TABLES: dict[int, TableLayout] = {
         bin_field("ИНТЕРФЕЙСНАЯ ПЛАТА (НЕ ИСПОЛЬЗУЕТСЯ)", 1, 0, 0, 0),
         bin_field("ЭМУЛЯЦИЯ ШТРИХ (НЕ ИСПОЛЬЗУЕТСЯ)", 1, 0, 0, 0),
         bin_field("ВРЕМЯ ОЖИДАНИЯ ФН", 1, 2, 30, 30),
-        bin_field("ПОРОГ ДАТЧИКА ЛЕНТЫ (НЕ ИСПОЛЬЗУЕТСЯ)", 1, 50, 250, 1),
+        # The dump reads 1 here, outside the range 50..250 the same device reports for this
+        # unused field. kktemu keeps the range and starts at its minimum, so a host that
+        # writes back what 1Fh read is not refused with 33h.
+        bin_field("ПОРОГ ДАТЧИКА ЛЕНТЫ (НЕ ИСПОЛЬЗУЕТСЯ)", 1, 50, 250, 50),
         bin_field("НЕ ВЕЩАТЬ UDP", 1, 0, 1, 0),
         bin_field("ВЫПОЛНЕНА ПРИНУДИТЕЛЬНАЯ ПЕРЕЗАГРУЗКА", 1, 0, 0, 0),
         bin_field("TIME SET 1", 4, 0, 0, 0),

@@ -159,8 +159,6 @@ def test_read_value_writes_back(kkt, table, field):
         assert kkt.send(c.ReadTableRequest(ADMIN, table, row, field)).value == value
 
 
-@pytest.mark.xfail(strict=True, reason="bug: table 10 field 11 «ПОРОГ ДАТЧИКА ЛЕНТЫ» has the factory value 1 "
-                                       "outside its own range 50..250, so writing back what 1Fh read gets 33h")
 def test_paper_sensor_threshold_writes_back(kkt):
     value = kkt.send(c.ReadTableRequest(ADMIN, 10, 1, 11)).value
 

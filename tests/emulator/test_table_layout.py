@@ -91,3 +91,12 @@ def test_defaults_fit_names_and_sizes():
                     assert 0 <= value < 1 << (8 * field.size), (number, field_number)
                 else:
                     assert len(value.encode("cp1251")) <= field.size, (number, field_number)
+
+
+def test_every_factory_value_writes_back():
+    # A host that saves the tables with 1Fh and restores them with 1Eh writes each value back.
+    for number, table in TABLES.items():
+        for field_number, field in enumerate(table.fields, 1):
+            for row in range(1, table.rows + 1):
+                value = field.default_for(row)
+                assert field.decode(field.encode(value)) == value, (number, row, field_number)
