@@ -17,6 +17,7 @@ from kktemu.protocol.ffd.values import encode_byte, encode_fvln, encode_string, 
 
 from .money import MAX_MONEY, MILLION, round_half_up
 from .refusals import Reason, Refusal
+from .requisite_text import cp866_text
 from .spreading import ItemLine, spread_adjustment
 
 MAX_ITEMS = 100
@@ -26,13 +27,6 @@ NAME_MAX_BYTES = 128
 VAT_SHARE = {1: (20, 120), 2: (10, 110), 3: (20, 120), 4: (10, 110), 5: None, 6: None}
 # Реквизит 1199 VAT rate code -> receipt-level tag that carries its VAT (or turnover for 0 % and без НДС).
 VAT_RECEIPT_TAG = {1: 1102, 2: 1103, 5: 1104, 6: 1105, 3: 1106, 4: 1107}
-
-# Printable cp1251 characters that CP866 lacks, mapped to the nearest CP866 text.
-_CP866_SUBSTITUTES = str.maketrans({
-    "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'",
-    "–": "-", "—": "-", "…": "...", "€": "EUR", "‰": "%", "•": "*", "™": "TM", "©": "(c)", "®": "(R)",
-})
-
 
 def vat_of(amount: int, rate: int) -> int | None:
     """VAT in kopecks contained in a VAT-inclusive ``amount`` at rate code ``rate`` (None: no VAT)."""
@@ -46,9 +40,7 @@ def clean_name(text: str) -> str:
     """Prepare item text from the wire for a CP866 реквизит: cut at NUL, drop control
     characters, trim spaces, substitute characters CP866 lacks and cut to 128 bytes."""
     text = text.split("\0", 1)[0]
-    text = "".join(ch for ch in text if ch >= " ").strip().translate(_CP866_SUBSTITUTES)
-    text = text.encode("cp866", errors="replace").decode("cp866")
-    return text[:NAME_MAX_BYTES]
+    return cp866_text("".join(ch for ch in text if ch >= " ").strip(), NAME_MAX_BYTES)
 
 
 @dataclasses.dataclass(frozen=True)

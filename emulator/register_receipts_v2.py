@@ -239,7 +239,7 @@ class ReceiptV2Operations:
             shift_number=self.shift.number,
             receipt_number=self.fn.shift_parameters().receipt_number + 1,
             taxation=taxation,
-            cashier=self.operator_name(operator),
+            cashier=self.cashier_requisite(operator),
             user_name=self.identity.user_name,
             address=self.identity.address,
             place=self.identity.place,

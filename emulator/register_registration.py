@@ -31,6 +31,7 @@ from .profiles import profile_version
 from .refusals import Reason, Refusal
 from .register_fn import ReportKind
 from .registration import Identity, load_identity, registration_tlv
+from .requisite_text import cp866_text
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,12 @@ IDENTITY_FIELDS = {
     "user_name": 7, "address": 9, "ofd_name": 10, "ofd_inn": 12, "fns_site": 13, "place": 14, "sender_email": 15,
 }
 REGISTERING_PERSON_FIELD = 8
+# The ФФД length limits of the text requisites the table 18 texts become: 1048, 1009, 1046,
+# 1060, 1187, 1117 and the registering person's 1021. The ОФД ИНН (1017) is digits.
+REQUISITE_MAX_BYTES = {
+    "user_name": 256, "address": 256, "ofd_name": 256, "fns_site": 256, "place": 256, "sender_email": 64,
+    "person": 64,
+}
 REASON_CODES_FIELD = 22  # реквизит 1205 «коды причин изменения сведений о ККТ», ФФД 1.1 and later
 REREGISTRATION_REASONS = range(1, 5)  # 1 замена ФН, 2 замена ОФД, 3 изменение реквизитов, 4 настроек ККТ
 REPLACED_FN_REASON = 1
@@ -151,7 +158,8 @@ class RegistrationOperations:
         if report_type == ReportType.REREGISTRATION and self.shift.is_open:
             raise Refusal(Reason.SHIFT_OPEN)
         identity = self._registration_identity(inn, rnm, taxation, work_mode)
-        person = str(self.table_value(FISCAL_TABLE, 1, REGISTERING_PERSON_FIELD)).strip()
+        person = cp866_text(str(self.table_value(FISCAL_TABLE, 1, REGISTERING_PERSON_FIELD)).strip(),
+                            REQUISITE_MAX_BYTES["person"])
         tlv = registration_tlv(identity, self.profile, person) + self._reason_tlv(report_type, reason)
         if begun is None:
             self.fn.begin_registration(report_type)
@@ -178,8 +186,9 @@ class RegistrationOperations:
         if self.profile.ffd_code >= FFD_1_2 and work_mode & WORK_MODE_1290_BITS:
             raise Refusal(Reason.INVALID_PARAMETER, f"work mode {work_mode:#04x}: services, БСО and Internet "
                                                     "are not emulated under ФФД 1.2")
-        values = {name: str(self.table_value(FISCAL_TABLE, 1, field)).strip()
-                  for name, field in IDENTITY_FIELDS.items()}
+        values = {name: str(self.table_value(FISCAL_TABLE, 1, field)).strip() for name, field in IDENTITY_FIELDS.items()}
+        values.update({name: cp866_text(values[name], limit) for name, limit in REQUISITE_MAX_BYTES.items()
+                       if name in values})
         return dataclasses.replace(self.identity, inn=inn.strip(), rnm=rnm.strip(), taxation_systems=taxation,
                                    taxation=taxation & -taxation, work_mode=work_mode, **values)
 
@@ -203,7 +212,7 @@ class RegistrationOperations:
         if identity.place:
             parts.append(encode_tlv(1187, encode_string(identity.place, max_len=256)))
         parts += [
-            encode_tlv(1021, encode_string(self.operator_name(operator), max_len=64)),
+            encode_tlv(1021, encode_string(self.cashier_requisite(operator), max_len=64)),
             encode_tlv(1038, encode_uint32(self.shift.number)),
             encode_tlv(1209, encode_byte(self.profile.ffd_code)),
         ]

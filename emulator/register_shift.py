@@ -124,7 +124,7 @@ class ShiftOperations(FnDocumentOperations):
 
     def _shift_tlv(self, operator: int, number: int) -> bytes:
         return b"".join((
-            encode_tlv(1021, encode_string(self.operator_name(operator), max_len=64)),
+            encode_tlv(1021, encode_string(self.cashier_requisite(operator), max_len=64)),
             encode_tlv(1038, encode_uint32(number)),
             encode_tlv(1188, encode_string(self.profile.kkt_version, max_len=8)),
             encode_tlv(1189, encode_byte(self.profile.ffd_code)),

@@ -12,11 +12,13 @@ from __future__ import annotations
 import copy
 
 from .refusals import Reason, Refusal
+from .requisite_text import cp866_text
 from .table_defaults import (FISCAL_STORAGE_TABLE, NAME_FIELD, OPERATOR_TABLE, OPERATORS, PASSWORD_FIELD,
                              REGIONAL_TABLE, TABLES)
 from .table_layout import Access, FieldLayout, InvalidValue, TableLayout, Value
 
 FFD_FORMAT_FIELD = 17
+CASHIER_MAX_BYTES = 64  # the ФФД length limit of реквизит 1021
 # Table 1 field 26 "ОБНУЛЕНИЕ СЧЕТЧИКА ЧЕКОВ": 1 zeroes the receipt numbers with the Z report.
 RECEIPT_NUMBERS_RESET = (1, 1, 26)
 
@@ -102,8 +104,12 @@ class TableOperations:
         return None
 
     def operator_name(self, operator: int) -> str:
-        """Return the table 2 name of operator 1..30: реквизит 1021 (кассир) of its documents."""
+        """Return the table 2 name of operator 1..30, as the register prints it."""
         return str(self.table_value(OPERATOR_TABLE, operator, NAME_FIELD)).strip()
+
+    def cashier_requisite(self, operator: int) -> str:
+        """Return реквизит 1021 (кассир) of operator 1..30's documents: the table 2 name in CP866."""
+        return cp866_text(self.operator_name(operator), CASHIER_MAX_BYTES)
 
     def receipt_numbers_reset_by_z(self) -> bool:
         """Return whether the Z report zeroes the receipt numbers (table 1, field 26)."""

@@ -287,9 +287,6 @@ def test_init_tables_restores_passwords(kkt):
     kkt.refused(c.FnStatusRequest(12345), ErrorCode.WRONG_PASSWORD)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: 1Eh accepts a table 2 name with cp1251 characters CP866 lacks "
-                                       "(« », €, Ђ), then every document of that operator fails with 39h "
-                                       "because 1021 cannot be encoded")
 @pytest.mark.parametrize("name", ["Кассир «Иванов»", "Ђ€"])
 def test_operator_name_without_cp866_form(kkt, name):
     written = kkt.error(c.WriteTableRequest(ADMIN, 2, 30, 2, name.encode("cp1251")))

@@ -70,6 +70,18 @@ def fn_phase(kkt) -> int:
     return kkt.send(c.FnStatusRequest(SYSADMIN)).phase
 
 
+def test_registration_texts_without_cp866_form(fresh):
+    # Table 18 takes cp1251; the registration report gets CP866 substitutes, not 39h.
+    write(fresh, 18, 7, 'ООО «Ромашка» €'.encode("cp1251"))
+    write(fresh, 18, 8, "Ђ. Иванов".encode("cp1251"))
+
+    fresh.send(registration())
+
+    values = fresh.tlv()
+    assert decode_string(values[1048]) == 'ООО "Ромашка" EUR'
+    assert decode_string(values[1021]) == "?. Иванов"
+
+
 # A ФН in phase 1.
 
 def test_fresh_fn_waits_unregistered(fresh):

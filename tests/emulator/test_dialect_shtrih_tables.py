@@ -319,6 +319,24 @@ def test_operator_name_in_documents(kkt):
     assert _cashier_of_last_document(kkt) == "Петрова А.А."
 
 
+def test_operator_name_without_cp866_form(kkt):
+    # 1Eh keeps the cp1251 name, which the register prints, and 1021 gets CP866 substitutes.
+    name = "Кассир «Иванов» €Ђ"
+    kkt.send(c.WriteTableRequest(SYSADMIN, 2, 1, 2, name.encode("cp1251")))
+    assert kkt.read(2, 1, 2).rstrip(b"\0").decode("cp1251") == name
+    kkt.send(c.OpenShiftRequest(CASHIER))
+    assert _cashier_of_last_document(kkt) == 'Кассир "Иванов" EUR?'
+    kkt.send(c.SaleRequest(CASHIER, 1000, 100, 1, (1, 0, 0, 0), "x"))
+    kkt.send(c.CloseReceiptRequest(CASHIER, (100, 0, 0, 0), 0, (0, 0, 0, 0), ""))
+    assert _cashier_of_last_document(kkt) == 'Кассир "Иванов" EUR?'
+
+
+def test_operator_name_substitutes_cut_to_64_bytes(kkt):
+    kkt.send(c.WriteTableRequest(SYSADMIN, 2, 1, 2, ("€" * 64).encode("cp1251")))
+    kkt.send(c.OpenShiftRequest(CASHIER))
+    assert _cashier_of_last_document(kkt) == "EUR" * 21 + "E"
+
+
 def test_default_names_read_back(kkt):
     assert kkt.read(2, 1, 2).rstrip(b"\0").decode("cp1251") == "КАССИР 1"
     assert kkt.read(2, 30, 2).rstrip(b"\0").decode("cp1251") == "СИС. АДМИНИСТРАТОР"
