@@ -81,12 +81,28 @@ class Clock:
                 self._frozen_at = None
 
 
+FIRST_YEAR = 2000  # the years a two-digit year (DD MM YY, the ФН's YY) shows: 2000..2099
+CENTURY_YEARS = 100
+
+
+def within_two_digit_years(moment: dt.datetime) -> dt.datetime:
+    """Return ``moment`` with its year wrapped into 2000..2099, as a clock keeping a two-digit year shows it.
+
+    31.12.2099 23:59:59 is followed by 01.01.2000 00:00:00. Shifting by whole
+    centuries keeps 29 February valid, because 2000 is a leap year.
+    """
+    if FIRST_YEAR <= moment.year < FIRST_YEAR + CENTURY_YEARS:
+        return moment
+    return moment.replace(year=FIRST_YEAR + (moment.year - FIRST_YEAR) % CENTURY_YEARS)
+
+
 class OffsetClock:
     """A clock that runs ``offset`` seconds ahead of (or behind) a base clock.
 
     The register's own clock is one: setting its date and time (21h, 22h/23h)
     moves the offset, while the ФН timer keeps reading the base clock, as a
-    real ФН keeps its own timer.
+    real ФН keeps its own timer. Its year has two digits, like the DD MM YY
+    fields the register reports it in and the YY of the ФН's DATE_TIME.
     """
 
     def __init__(self, base: Clock, offset: float = 0.0):
@@ -94,8 +110,13 @@ class OffsetClock:
         self.offset = offset
 
     def now(self) -> dt.datetime:
-        """Return the base time plus the offset."""
-        return self.base.now() + dt.timedelta(seconds=self.offset)
+        """Return the base time plus the offset, its year wrapped into 2000..2099.
+
+        Past 2099 the clock reads 2000 again, so the ФН refuses the documents it
+        dates (earlier than its last document, or off its timer) instead of the
+        register failing to encode the year.
+        """
+        return within_two_digit_years(self.base.now() + dt.timedelta(seconds=self.offset))
 
     def set(self, moment: dt.datetime) -> None:
         """Move this clock (not the base) so that it reads ``moment`` now."""

@@ -123,6 +123,31 @@ class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperatio
             logger.info("register memory caught up with ФД %d..%d", first, last_fd)
             self._save(durable=True)
 
+    def resync_with_fn(self) -> None:
+        """Bring the register back in line with the ФН after a command failed inside kktemu.
+
+        A document left open in the ФН is cancelled. An open receipt stays open
+        and is begun in the ФН again when it closes, and a begun report has to
+        be begun again. When the ФН formed documents the register has not
+        accounted for, they are replayed (drawer, document counter) and the
+        open receipt is dropped, because the ФН formed it. The shift is read
+        from the ФН again.
+        """
+        status = self.fn.status()
+        if status.current_document != CurrentDocument.NONE:
+            logger.warning("cancelling document %02Xh left open in the ФН by a failed command",
+                           status.current_document)
+            self.fn.cancel_document()
+        if self._receipt is not None:
+            self._receipt.begun_in_fn = False
+        self._begun_report = None
+        if status.last_fd_number > self.last_fd:
+            if self._receipt is not None:
+                logger.warning("the ФН formed ФД %d for the open receipt before the failure", status.last_fd_number)
+            self._receipt = None
+            self._replay_documents(status.last_fd_number)
+        self.shift = self._read_shift(self.fn, status)
+
     # Non-volatile state.
 
     @property

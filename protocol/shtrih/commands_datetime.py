@@ -20,6 +20,8 @@ import construct
 
 from .commands_base import PASSWORD, EmptyAnswer, Message, Pair
 
+MAX_TWO_DIGIT_YEAR = 99  # DD MM YY dates cover 2000..2099
+
 _TIME_LAYOUT = construct.Struct(
     "password" / PASSWORD,
     "hour" / construct.Int8ul,
@@ -83,7 +85,13 @@ class _DateRequest(Message):
         return cls(password, day.day, day.month, day.year - 2000)
 
     def date(self) -> datetime.date | None:
-        """Return the requested date, or None when the bytes form no valid date."""
+        """Return the requested date, or None when the bytes form no valid date.
+
+        The year byte counts from 2000 and DD MM YY has two digits for it, so a
+        byte above 99 (years 2100..2255) is no valid date either.
+        """
+        if self.year > MAX_TWO_DIGIT_YEAR:
+            return None
         try:
             return datetime.date(2000 + self.year, self.month, self.day)
         except ValueError:

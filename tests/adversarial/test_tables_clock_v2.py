@@ -398,9 +398,6 @@ def test_time_set_back_before_last_document(kkt):
     assert kkt.sell() == 0
 
 
-@pytest.mark.xfail(strict=True, reason="bug: 22h/23h take a year byte of 100..255 (years 2100..2255); the "
-                                       "DD MM YY clock cannot report it, so 11h and FF01h answer 39h, a sale "
-                                       "answers 39h and leaves the ФН document open (02h until a restart)")
 @pytest.mark.parametrize("year", [100, 150, 255])
 def test_year_beyond_2099(kkt, year):
     set_date, confirm = date_pair(1, 1, year)

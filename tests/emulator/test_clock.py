@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from kktemu.emulator.clock import Clock
+from kktemu.emulator.clock import Clock, OffsetClock, within_two_digit_years
 
 START = dt.datetime(2024, 3, 1, 9, 0, 0)
 
@@ -42,3 +42,29 @@ def test_unfreeze_runs_from_frozen_time():
 def test_aware_times_rejected():
     with pytest.raises(ValueError, match="naive"):
         Clock(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc))
+
+
+def test_offset_clock_wraps_past_2099():
+    base = Clock(dt.datetime(2099, 12, 31, 23, 59, 59), frozen=True)
+    clock = OffsetClock(base)
+    assert clock.now() == dt.datetime(2099, 12, 31, 23, 59, 59)
+    base.advance(dt.timedelta(seconds=1))
+    assert clock.now() == dt.datetime(2000, 1, 1, 0, 0, 0)
+
+
+@pytest.mark.parametrize(("moment", "shown"), [
+    (dt.datetime(2104, 2, 29, 12, 0), dt.datetime(2004, 2, 29, 12, 0)),
+    (dt.datetime(2255, 6, 1), dt.datetime(2055, 6, 1)),
+    (dt.datetime(1999, 12, 31, 23, 0), dt.datetime(2099, 12, 31, 23, 0)),
+    (dt.datetime(2000, 1, 1), dt.datetime(2000, 1, 1)),
+])
+def test_two_digit_years(moment, shown):
+    assert within_two_digit_years(moment) == shown
+
+
+def test_offset_pushed_past_2099_wraps():
+    base = Clock(START, frozen=True)
+    clock = OffsetClock(base)
+    clock.set(dt.datetime(2099, 12, 31, 23, 0))
+    base.advance(dt.timedelta(days=400))
+    assert 2000 <= clock.now().year <= 2099

@@ -125,7 +125,15 @@ class ShtrihDialect:
             return c.error_answer(code, error)
         except Exception:
             logger.exception("command %s failed inside kktemu", code_text(code))
+            self._resync()
             return c.error_answer(code, ErrorCode.INTERNAL_ERROR)
+
+    def _resync(self) -> None:
+        """Re-sync the register with the ФН after an internal error, so that no ФН document stays open."""
+        try:
+            self.register.resync_with_fn()
+        except Exception:
+            logger.exception("re-syncing the register with the ФН failed")
 
     def mode(self) -> int:
         """Return the 10h/11h mode byte: 9, 6 or 10 for those modes, 8.x with a receipt open,

@@ -146,6 +146,14 @@ def test_date_frames(frame, expected, day):
     assert request.date() == day
 
 
+@pytest.mark.parametrize("year", [99, 100, 255])
+def test_date_year_byte_two_digits(year):
+    # DD MM YY covers 2000..2099: a year byte above 99 is an invalid date (7Dh), not 2100+.
+    expected = datetime.date(2099, 12, 31) if year == 99 else None
+    assert c.SetDateRequest(30, 31, 12, year).date() == expected
+    assert c.ConfirmDateRequest(30, 31, 12, year).date() == expected
+
+
 def test_time_frame():
     request = c.decode_request(decode_frame(H("02 08 21 1E 00 00 00 10 0C 00 2B")))
     assert request == c.SetTimeRequest(30, 16, 12, 0)
