@@ -1,9 +1,11 @@
 """Volatile state of the register hardware: what a power cycle loses.
 
-The date waiting for confirmation, the technological reset and test run modes,
-the paper sensor, the last receipt that 8Ch can print again and the data buffer
-live in RAM on a real register, so kktemu keeps them out of the register memory
-journal.
+The date waiting for confirmation, the test run mode, the paper sensor, the
+last receipt that 8Ch can print again and the data buffer live in RAM on a real
+register, so kktemu keeps them out of the register memory journal. The
+technological reset mode (9) is the exception: a register that found its memory
+corrupted stays in mode 9 after any restart until 16h, so the journal keeps
+that mark too (``RESET_REQUIRED_KEY``).
 """
 
 from __future__ import annotations
@@ -56,6 +58,23 @@ class DeviceState:
     drawer_open: bool = False
     last_receipt_fd: int | None = None
     buffer: DataBuffer | None = None
+
+
+# The register memory entry that keeps mode 9 across restarts until 16h clears the memory.
+RESET_REQUIRED_KEY = "technological_reset_required"
+
+
+def reset_required_at_start(memory: RegisterMemory) -> bool:
+    """Return whether the register starts in mode 9, and mark ``memory`` so that it stays there.
+
+    That is when the journal is lost (``memory_lost``) or a previous start found
+    it lost and no technological reset (16h) has cleared the memory since. The
+    mark goes into ``memory.state``, so the first snapshot the register writes
+    afterwards keeps mode 9 for the next start too.
+    """
+    if memory_lost(memory):
+        memory.state[RESET_REQUIRED_KEY] = True
+    return bool(memory.state.get(RESET_REQUIRED_KEY))
 
 
 def memory_lost(memory: RegisterMemory) -> bool:

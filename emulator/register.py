@@ -20,7 +20,7 @@ from kktemu.protocol.fn.records import ShiftRecord
 from kktemu.protocol.fn.service import CurrentDocument, FnPhase, StatusAnswer
 
 from .clock import Clock, OffsetClock
-from .device_state import DeviceState, memory_lost
+from .device_state import DeviceState, reset_required_at_start
 from .fn_client import FnClient, fn_moment
 from .memory import RegisterMemory
 from .profiles import DeviceProfile, profile_version
@@ -68,7 +68,7 @@ class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperatio
         self.journal: collections.deque[str] = collections.deque(maxlen=JOURNAL_LINES)
         self._receipt: OpenReceipt | None = None
         self._pending_tlv: list[bytes] = []
-        self.device = DeviceState(technological_reset_required=memory_lost(memory))
+        self.device = DeviceState(technological_reset_required=reset_required_at_start(memory))
 
     @classmethod
     def start(cls, fn: FnClient, clock: Clock, profile: DeviceProfile,

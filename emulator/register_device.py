@@ -8,7 +8,7 @@ import logging
 
 from kktemu.protocol.fn.service import CurrentDocument
 
-from .device_state import DeviceState, PaperState
+from .device_state import RESET_REQUIRED_KEY, DeviceState, PaperState
 from .refusals import Reason, Refusal
 
 logger = logging.getLogger(__name__)
@@ -54,8 +54,18 @@ class DeviceOperations:
     # Technological reset (mode 9).
 
     def require_technological_reset(self) -> None:
-        """Put the register in mode 9, as after its memory was found corrupted at power-on."""
+        """Put the register in mode 9, as after its memory was found corrupted at power-on.
+
+        The register memory keeps the mode across restarts until 16h. A journal
+        that cannot be written is logged, and the mode then lasts until the
+        next restart.
+        """
         self.device.technological_reset_required = True
+        self.memory.state[RESET_REQUIRED_KEY] = True
+        try:
+            self._save(durable=True)
+        except OSError as exc:
+            logger.error("cannot save the register memory to %s: %s", self.memory.path, exc)
         logger.warning("the register waits for a technological reset (mode 9)")
 
     def technological_reset(self) -> None:

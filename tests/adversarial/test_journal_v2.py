@@ -116,9 +116,6 @@ def test_unreadable_journal_is_mode_9(fn_path, garbage):
         emulator.close()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the first start on an unreadable journal appends a readable "
-                                       "snapshot while replaying the ФН, so the next start leaves mode 9 "
-                                       "without any technological reset (16h)")
 def test_mode_9_survives_restart_without_reset(fn_path):
     memory_path(fn_path).write_bytes(b"garbage\n")
     start(fn_path).close()

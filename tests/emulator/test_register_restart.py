@@ -298,3 +298,35 @@ def test_ffd_12_profile_on_105_fn(fn_path, clock, caplog):
     receipt = read_archive(fn_path).documents[-1]
     assert tlv_of(receipt)[1209] == b"\x02"
     assert 2108 not in item_tlv(receipt)
+
+
+def test_restart_keeps_mode_9_until_reset(fn_path, clock):
+    emulator = Emulator(fn_path, clock=clock)
+    emulator.register.require_technological_reset()
+    emulator.close()
+
+    for _ in range(2):
+        emulator = Emulator(fn_path, clock=clock)
+        assert mode(emulator) == 9
+        emulator.close()
+
+    emulator = Emulator(fn_path, clock=clock)
+    send(emulator, c.TechnologicalResetRequest())
+    emulator.close()
+    emulator = Emulator(fn_path, clock=clock)
+    assert mode(emulator) != 9
+    emulator.close()
+
+
+def test_lost_journal_stays_mode_9_after_replay(fn_path, clock):
+    emulator = Emulator(fn_path, clock=clock)
+    send(emulator, sale())
+    send(emulator, close(2800))
+    emulator.close()
+    journal = fn_path.with_name(fn_path.name + ".kkt")
+    journal.write_bytes(b"garbage\n")
+
+    for _ in range(3):
+        emulator = Emulator(fn_path, clock=clock)  # the start replays the sale and writes a snapshot
+        assert mode(emulator) == 9
+        emulator.close()
