@@ -32,7 +32,9 @@ class Emulator:
     random test serial is chosen. It is ignored for an existing archive. A new
     ФН is registered at once unless ``register_fresh_fn`` is False; the host
     then registers it with FF05h and FF06h. Raises
-    ``ArchiveError`` when ``fn_path`` exists but is not a valid kktemu ФН archive.
+    ``ArchiveError`` when ``fn_path`` exists but is not a valid kktemu ФН archive,
+    and ``MemoryJournalError`` when the register memory journal beside it exists
+    but cannot be read. A failed start leaves no file open or locked.
     """
 
     def __init__(self, fn_path: str | Path, *, profile: DeviceProfile = SHTRIH_M_01F,
@@ -47,7 +49,11 @@ class Emulator:
             serial = fn_serial or make_test_fn_serial(secrets.randbelow(1_000_000))
             self.storage = FiscalStorage.create(self.fn_path, serial, self.clock.now, master_key=master_key)
             logger.info("created test ФН %s in %s", serial, self.fn_path)
-        self.memory = RegisterMemory.load(memory_path(self.fn_path), self.storage.serial)
+        try:
+            self.memory = RegisterMemory.load(memory_path(self.fn_path), self.storage.serial)
+        except BaseException:
+            self.storage.close()  # releases the archive lock, so the next start can open it
+            raise
         try:
             self.register = Register.start(FnClient(self.storage), self.clock, profile, self.memory,
                                            register_fresh_fn=register_fresh_fn)

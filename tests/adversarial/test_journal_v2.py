@@ -192,9 +192,6 @@ def test_tables_and_passwords_survive_restart(fn_path):
         emulator.close()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the journal stays open after it is deleted, so a cash in and a "
-                                       "table write answered 00h go to the unlinked file and are lost at the "
-                                       "next start")
 def test_journal_deleted_while_running(fn_path):
     emulator = start(fn_path)
     try:
@@ -215,9 +212,6 @@ def test_journal_deleted_while_running(fn_path):
         emulator.close()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a journal path that cannot be read (a directory) makes Emulator "
-                                       "raise IsADirectoryError instead of starting in mode 9, and the ФН "
-                                       "archive stays locked in the process")
 def test_unreadable_journal_path(fn_path):
     journal = memory_path(fn_path)
     journal.unlink()
@@ -283,8 +277,6 @@ def test_full_disk_refuses_non_fiscal_changes(fn_path):
         emulator.close()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: RegisterMemory.save ignores a short os.write, so a cash in whose "
-                                       "journal line is cut by a full disk is answered 00h and lost on restart")
 def test_full_disk_mid_line_keeps_answered_changes(fn_path):
     result = run_limited(fn_path, 20)
 

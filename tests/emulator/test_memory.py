@@ -131,3 +131,120 @@ def test_ram_only_memory_never_writes(durable):
     memory = RegisterMemory(None, SERIAL, {"cash_in_drawer": 3})
     memory.save(durable)
     assert memory.state == {"cash_in_drawer": 3}
+
+
+# Writes cut short, a journal deleted or replaced while running, a journal that cannot be read.
+
+
+class ShortWrites:
+    """Stand-in for ``os.write``: writes at most ``chunk`` bytes a call, then fails once ``budget`` is spent."""
+
+    def __init__(self, chunk: int, budget: int | None = None):
+        self.chunk = chunk
+        self.budget = budget
+        self.real_write = memory_module.os.write
+
+    def __call__(self, descriptor, data):
+        if self.budget is not None and self.budget <= 0:
+            raise OSError(28, "No space left on device")
+        size = self.chunk if self.budget is None else min(self.chunk, self.budget)
+        written = self.real_write(descriptor, bytes(data[:size]))
+        if self.budget is not None:
+            self.budget -= written
+        return written
+
+
+def saved_memory(path, cash=1) -> RegisterMemory:
+    memory = RegisterMemory(path, SERIAL, {"cash_in_drawer": cash})
+    memory.save(durable=True)
+    return memory
+
+
+def test_short_writes_retried(tmp_path, monkeypatch):
+    path = tmp_path / "m.kkt"
+    memory = saved_memory(path)
+    monkeypatch.setattr(memory_module.os, "write", ShortWrites(chunk=7))
+    memory.state["cash_in_drawer"] = 2
+    memory.save(durable=True)
+    memory.close()
+    assert RegisterMemory.load(path, SERIAL).state == {"cash_in_drawer": 2}
+
+
+def test_full_disk_mid_line_truncated(tmp_path, monkeypatch):
+    path = tmp_path / "m.kkt"
+    memory = saved_memory(path)
+    before = path.read_bytes()
+    monkeypatch.setattr(memory_module.os, "write", ShortWrites(chunk=7, budget=20))
+    memory.state["cash_in_drawer"] = 2
+    with pytest.raises(OSError):
+        memory.save(durable=True)
+    assert path.read_bytes() == before
+    monkeypatch.undo()
+    memory.state["cash_in_drawer"] = 3
+    memory.save(durable=True)
+    memory.close()
+    assert RegisterMemory.load(path, SERIAL).state == {"cash_in_drawer": 3}
+
+
+def test_untruncatable_partial_line_ended(tmp_path, monkeypatch):
+    path = tmp_path / "m.kkt"
+    memory = saved_memory(path)
+    monkeypatch.setattr(memory_module.os, "write", ShortWrites(chunk=7, budget=20))
+
+    def refuse_truncate(descriptor, size):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(memory_module.os, "ftruncate", refuse_truncate)
+    memory.state["cash_in_drawer"] = 2
+    with pytest.raises(OSError):
+        memory.save(durable=True)
+    monkeypatch.undo()
+    memory.state["cash_in_drawer"] = 3
+    memory.save(durable=True)
+    memory.close()
+    lines = path.read_bytes().splitlines()
+    assert len(lines) == 3  # the first snapshot, the partial line, the last snapshot
+    assert len(lines[1]) == 20
+    assert RegisterMemory.load(path, SERIAL).state == {"cash_in_drawer": 3}
+
+
+def test_deleted_journal_recreated(tmp_path, caplog):
+    path = tmp_path / "m.kkt"
+    memory = saved_memory(path)
+    memory.state["cash_in_drawer"] = 2
+    path.unlink()
+    with caplog.at_level(logging.WARNING):
+        memory.save(durable=True)
+    memory.close()
+    assert "deleted or replaced" in caplog.text
+    assert RegisterMemory.load(path, SERIAL).state == {"cash_in_drawer": 2}
+
+
+def test_replaced_journal_written_to(tmp_path):
+    path = tmp_path / "m.kkt"
+    memory = saved_memory(path)
+    older = tmp_path / "older.kkt"
+    older.write_bytes(path.read_bytes())
+    older.replace(path)  # a restore of an older copy while the register runs
+    memory.state["cash_in_drawer"] = 2
+    memory.save(durable=False)
+    memory.close()
+    assert RegisterMemory.load(path, SERIAL).state == {"cash_in_drawer": 2}
+
+
+def test_unreadable_journal_raises(tmp_path):
+    path = tmp_path / "m.kkt"
+    path.mkdir()
+    with pytest.raises(memory_module.MemoryJournalError, match="m.kkt"):
+        RegisterMemory.load(path, SERIAL)
+
+
+def test_unreadable_journal_releases_fn_archive(tmp_path):
+    fn_path = tmp_path / "fn.bin"
+    Emulator(fn_path, clock=Clock(START, frozen=True)).close()
+    memory_path(fn_path).unlink()
+    memory_path(fn_path).mkdir()
+    with pytest.raises(memory_module.MemoryJournalError):
+        Emulator(fn_path, clock=Clock(START, frozen=True))
+    memory_path(fn_path).rmdir()
+    Emulator(fn_path, clock=Clock(START, frozen=True)).close()
