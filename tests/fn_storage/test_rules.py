@@ -234,6 +234,21 @@ def test_time_difference_with_fn_timer(in_shift, archive_path):
     in_shift.call(C.BEGIN_RECEIPT, _request(documents.BeginReceiptRequest, kkt_time + dt.timedelta(minutes=2)))
 
 
+def test_time_difference_at_correction_begin(in_shift, archive_path):
+    in_shift.clock.advance(minutes=10)
+    kkt_time = in_shift.clock() - dt.timedelta(minutes=6)
+    _refused(in_shift, archive_path, C.BEGIN_CORRECTION_RECEIPT,
+             _request(documents.BeginCorrectionReceiptRequest, kkt_time), R.TIME_DIFFERENCE)
+
+
+def test_time_difference_not_checked_at_shift_reports(in_shift):
+    # The interface description lists result 17h for 15h and 17h only; 11h and 13h list
+    # 07h (not earlier than the last document) and nothing against the ФН timer.
+    in_shift.clock.advance(minutes=10)
+    kkt_time = in_shift.clock() + dt.timedelta(days=30)
+    in_shift.call(C.BEGIN_CLOSE_SHIFT, _request(documents.BeginCloseShiftRequest, kkt_time))
+
+
 def test_form_receipt_time_window(in_shift, archive_path):
     start = in_shift.clock()
     in_shift.call(C.BEGIN_RECEIPT, documents.BeginReceiptRequest(start).encode())
