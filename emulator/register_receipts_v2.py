@@ -48,10 +48,14 @@ class ReceiptV2Operations:
         ``quantity`` is in millionths, money in kopecks. ``amount`` None means price ×
         quantity; a given amount may differ from it by one kopeck at most
         (ITEM_SUM_MISMATCH). ``tax_rate`` is the FF46h bit mask with exactly one bit
-        set. ``tax_amount`` is the item's VAT, None when not given: the register then
-        computes it in tax mode 0 and leaves 1200 out in tax mode 1. Raises Refusal
-        before any change; an operation of another type than the open receipt's
-        gets WRONG_OPERATION.
+        set. ``tax_amount`` is the item's VAT, None when not given. In tax mode 0
+        the register computes every item's VAT and ignores ``tax_amount``. In tax
+        mode 1 a given sum becomes 1200 and a missing one leaves 1200 out. Either
+        way a sum above the item's is refused. Raises Refusal before any change;
+        an operation of another type than the open receipt's gets WRONG_OPERATION.
+        NOTE: the vendor note on FF46h describes the tax sum for tax mode 1 only.
+        Ignoring it in mode 0 follows the FF45h note, which says the register then
+        computes the taxes and ignores those of the command.
         """
         if operation not in OPERATION_RECEIPT_TYPES:
             raise Refusal(Reason.INVALID_PARAMETER, f"operation type {operation} is not 1..4")
@@ -69,10 +73,12 @@ class ReceiptV2Operations:
             if abs(amount - item.amount) > 1:
                 raise Refusal(Reason.ITEM_SUM_MISMATCH, f"sum {amount} against price × quantity {item.amount}")
             item = dataclasses.replace(item, amount=amount)
-        given_vat = tax_amount if VAT_SHARE[vat_rate] is not None else None
-        if given_vat is not None and given_vat > item.amount:
-            raise Refusal(Reason.INVALID_PARAMETER, f"tax sum {given_vat} is above the item sum {item.amount}")
-        write_vat = given_vat is not None or self.receipt_settings.tax_mode != TAX_MODE_HOST
+        taxed = VAT_SHARE[vat_rate] is not None
+        if taxed and tax_amount is not None and tax_amount > item.amount:
+            raise Refusal(Reason.INVALID_PARAMETER, f"tax sum {tax_amount} is above the item sum {item.amount}")
+        host_mode = self.receipt_settings.tax_mode == TAX_MODE_HOST
+        given_vat = tax_amount if taxed and host_mode else None
+        write_vat = given_vat is not None or not host_mode
         item_v2 = dataclasses.replace(as_item_v2(item), payment_method=method, subject=subject, given_vat=given_vat,
                                       write_vat=write_vat)
         receipt_type = OPERATION_RECEIPT_TYPES[operation]

@@ -262,8 +262,9 @@ def test_fractional_quantity_rounds_half_up(kkt):
     assert kkt.items()[0][1043] == 333
 
 
-# VAT of an item. In tax mode 0 the register computes a missing sum (99.99 at 20 % is 16.67);
-# in tax mode 1 a missing sum leaves 1200 out. A sum given for 0 % or без НДС is never sent.
+# VAT of an item. In tax mode 0 the register computes it (99.99 at 20 % is 16.67) and
+# ignores a sum the host gives; in tax mode 1 a given sum is sent and a missing sum
+# leaves 1200 out. A sum given for 0 % or без НДС is never sent.
 
 
 def test_vat_computed_in_mode_0(kkt):
@@ -273,9 +274,19 @@ def test_vat_computed_in_mode_0(kkt):
     assert kkt.fields()[1102] == 1667
 
 
-def test_given_vat_used_in_mode_0(kkt):
+def test_given_vat_ignored_in_mode_0(kkt):
+    # Vendor spec v1.17, note to FF45h: in tax mode 0 the register computes the taxes
+    # and ignores those the command carries.
     kkt.send(operation(price=9999, tax=1600, rate=c.TaxRate.VAT_20))
     kkt.send(close_v2(9999))
+    assert kkt.items()[0][1200] == 1667
+    assert kkt.fields()[1102] == 1667
+
+
+def test_given_vat_used_in_mode_1(kkt):
+    kkt.settings(tax_mode=TAX_MODE_HOST)
+    kkt.send(operation(price=9999, tax=1600, rate=c.TaxRate.VAT_20))
+    kkt.send(close_v2(9999, taxes=(1600, 0, 0, 0, 0, 0)))
     assert kkt.items()[0][1200] == 1600
     assert kkt.fields()[1102] == 1600
 
