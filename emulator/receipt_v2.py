@@ -101,7 +101,7 @@ class ItemV2(Item):
         shares = [round_half_up(self.given_vat * line.amount, self.amount) if self.amount else 0
                   for line in lines[:-1]]
         shares.append(self.given_vat - sum(shares))
-        return [dataclasses.replace(line, given_vat=share) for line, share in zip(lines, shares)]
+        return [dataclasses.replace(line, given_vat=share) for line, share in zip(lines, shares, strict=True)]
 
     def to_tlv(self, ffd_code: int) -> bytes:
         """Encode the item as STLV 1059 (one per document line) for ФФД version code ``ffd_code``."""

@@ -125,7 +125,7 @@ def spread_adjustment(items: Sequence[ItemT], kopecks: int) -> list[ItemT]:
     if kopecks == 0:
         return list(items)
     amounts = [item.amount for item in items]
-    targets = [amount + share for amount, share in zip(amounts, proportional_shares(amounts, kopecks))]
+    targets = [amount + share for amount, share in zip(amounts, proportional_shares(amounts, kopecks), strict=True)]
     left = 0
     for index, item in enumerate(items):
         if targets[index] != amounts[index] and single_price(item.quantity, targets[index]) is None:
@@ -155,7 +155,7 @@ def spread_adjustment(items: Sequence[ItemT], kopecks: int) -> list[ItemT]:
     if left:
         raise Refusal(Reason.INVALID_PARAMETER, f"{left} of {kopecks} kopecks fit no item at one price "
                                                 f"and no item can be split")
-    return [with_amount(item, target) for item, target in zip(items, targets)]
+    return [with_amount(item, target) for item, target in zip(items, targets, strict=True)]
 
 
 def _money_range(amount: int) -> int:

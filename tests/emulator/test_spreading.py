@@ -198,7 +198,7 @@ def test_spread_keeps_price_times_quantity(items, fraction):
         return
 
     assert sum(changed.amount for changed in spread) == total + kopecks
-    for original, changed in zip(originals, spread):
+    for original, changed in zip(originals, spread, strict=True):
         assert 0 <= changed.amount <= MAX_MONEY
         assert sum(line.quantity for line in changed.document_lines()) == original.quantity
         assert sum(line.amount for line in changed.document_lines()) == changed.amount
