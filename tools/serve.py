@@ -11,31 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import errno
 import logging
-import signal
-import socket
 import sys
 
 import click
 
 from kktemu.emulator.app import Emulator
 from kktemu.emulator.profiles import FFD_VERSION_CODES, DeviceProfile, get_profile
-from kktemu.emulator.transports.pty import PtyPathError, PtyPort
+from kktemu.emulator.transports.pty import PtyPort
 from kktemu.emulator.transports.session import serialized
 from kktemu.emulator.transports.tcp import TcpServer
 from kktemu.protocol.errors import KktemuError
 from kktemu.protocol.shtrih.link_v2 import PacketHistory
 
-from .errors import CliError, fn_open_error, os_reason
+from .errors import fn_open_error
 from .i18n import message
+from .serving import format_address, install_stop_handlers, start_pty, start_tcp
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_FN_FILE = "kktemu.fn"
 PROFILE_NAME = "shtrih-m-01f"
-# Bind errors that mean the host address is wrong rather than the port busy.
-_HOST_ERRNOS = frozenset((errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT))
 
 
 @click.command(short_help="Run an emulated ШТРИХ-М-01Ф register on TCP and a virtual serial port.")
@@ -97,7 +93,7 @@ class _LateHandler:
 
 async def _serve(profile: DeviceProfile, fn_file: str, host: str, port: int, pty_path: str | None,
                  lang: str) -> None:
-    stop = _install_stop_handlers()
+    stop = install_stop_handlers(logger)
     late_handler = _LateHandler()
     handler = serialized(late_handler)
     # One v2 packet history for both ports, as a register has one protocol state machine.
@@ -106,14 +102,14 @@ async def _serve(profile: DeviceProfile, fn_file: str, host: str, port: int, pty
     pty = PtyPort(handler, pty_path, ff_after_ack=profile.ff_after_ack_pty, history=history) if pty_path else None
     emulator = None
     try:
-        await _start_tcp(tcp, host, port, lang)
+        await start_tcp(tcp, host, port, lang)
         if pty is not None:
-            await _start_pty(pty, lang)
+            await start_pty(pty, lang)
         emulator = _open_emulator(fn_file, profile, lang)
         late_handler.emulator = emulator
         click.echo(message("fn_file", lang, path=fn_file, serial=emulator.fn_serial,
                            ffd=emulator.register.profile.ffd_version))
-        click.echo(message("listening_tcp", lang, address=_address(tcp.host, tcp.port)))
+        click.echo(message("listening_tcp", lang, address=format_address(tcp.host, tcp.port)))
         if pty is not None:
             click.echo(message("listening_pty", lang, path=pty.path))
         sys.stdout.flush()
@@ -124,41 +120,6 @@ async def _serve(profile: DeviceProfile, fn_file: str, host: str, port: int, pty
         await tcp.close()
         if emulator is not None:
             emulator.close()
-
-
-def _install_stop_handlers() -> asyncio.Event:
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-
-    def request_stop(number: signal.Signals) -> None:
-        logger.info("stopping on %s", number.name)
-        stop.set()
-
-    for number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(number, request_stop, number)
-    return stop
-
-
-async def _start_tcp(tcp: TcpServer, host: str, port: int, lang: str) -> None:
-    try:
-        await tcp.start()
-    except OSError as exc:
-        key = "bad_host" if isinstance(exc, socket.gaierror) or exc.errno in _HOST_ERRNOS else "bind_failed"
-        raise CliError(message(key, lang, address=_address(host, port), reason=os_reason(exc)), lang) from exc
-
-
-def _address(host: str, port: int) -> str:
-    """Return ``host:port``, with an IPv6 host in brackets ("[::1]:7778")."""
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-async def _start_pty(pty: PtyPort, lang: str) -> None:
-    try:
-        await pty.start()
-    except PtyPathError as exc:
-        raise CliError(message("pty_not_symlink", lang, path=pty.path), lang) from exc
-    except OSError as exc:
-        raise CliError(message("pty_failed", lang, path=pty.path, reason=os_reason(exc)), lang) from exc
 
 
 def _open_emulator(fn_file: str, profile: DeviceProfile, lang: str) -> Emulator:
