@@ -37,6 +37,8 @@ from .archive_file import (
 from .document_commands import DocumentCommands, OpenDocument
 from .errors import ArchiveError, InvalidArgumentError
 from .forming import build_document
+from .power import PowerSwitch
+from .qr import receipt_qr
 from .signing import DEFAULT_MASTER_KEY, derive_fn_key, key_check_value
 from .state import FnState
 
@@ -72,6 +74,9 @@ class FiscalStorage(DocumentCommands, ArchiveCommands):
         self._state = state
         self._now = now
         self._open: OpenDocument | None = None
+        # Tests cut the power through this switch (see ``power``); a cut closes the archive file.
+        self.power = PowerSwitch(on_cut=writer.close)
+        writer.power = self.power
         self._document_cursor: list[tuple[int, bytes]] | None = None
         self._registration_cursor: list[tuple[int, bytes]] | None = None
         self._handlers: dict[int, Callable[[object], Answer]] = {
@@ -167,15 +172,32 @@ class FiscalStorage(DocumentCommands, ArchiveCommands):
         """Current life phase (30h phase byte)."""
         return self._state.phase
 
+    def qr(self, fd_number: int) -> str | None:
+        """Return the QR code string of receipt ФД ``fd_number``; None for a form without one.
+
+        Forms 3, 31, 4 and 41 have a QR code (see ``qr.ReceiptQr``). Raises
+        InvalidArgumentError when the archive has no ФД ``fd_number``.
+        """
+        documents = self._state.documents
+        if not 1 <= fd_number <= len(documents):
+            raise InvalidArgumentError(f"ФД {fd_number} is not in the archive of ФН {self.serial} "
+                                       f"(it contains ФД 1..{len(documents)})")
+        code = receipt_qr(documents[fd_number - 1])
+        return None if code is None else code.encode()
+
     def execute(self, command: int, data: bytes) -> Answer:
         """Run one ФН interface command; return ``(result code, answer data)``.
 
         The result is an ``FnResult`` value; answer data are empty unless it is
         00h. An I/O failure of the archive answers 03h (ФН error) and leaves
-        the state as it was. Raises ArchiveError only when the ФН is closed.
+        the state as it was. Raises ArchiveError when the ФН is closed, and
+        PowerCut (a BaseException) at a power cut that ``power`` armed and for
+        every command after it.
         """
         if self._writer is None:
             raise ArchiveError(f"ФН {self.serial} is closed")
+        if self.power.is_off:
+            raise self.power.dead()
         data = bytes(data)
         if len(data) > MAX_DATA_SIZE:
             return self.refuse(FnResult.UNKNOWN_COMMAND, f"request data of {len(data)} bytes exceed {MAX_DATA_SIZE}")
