@@ -1,41 +1,41 @@
-"""The archive file of one ФН (the "fiscal storage dump"): layout, reader and durable writer.
+"""The archive file of one ФН (the "fiscal storage dump"): layout and reader.
 
 The file is a fixed header followed by append-only records; docs/fn-archive-format.md
 describes the layout byte by byte. Each record is ``length, type, payload, CRC-32``
 and is synced to disk before the ФН answers the command that produced it. A
 crash can leave only the last record incomplete (a torn tail); the reader
-reports it and ``ArchiveWriter.open`` cuts it off. Damage anywhere else is an
+reports it and ``FiscalStorage.open`` cuts it off. Damage anywhere else is an
 ``ArchiveError``, because dropping a record from the middle would lose a fiscal
-document.
+document. ``ArchiveWriter`` (defined in ``archive_writer``, importable from
+here) appends the records.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import logging
 import os
 import zlib
-
-try:
-    import fcntl
-except ImportError:  # not on Windows; the archive is then not locked
-    fcntl = None
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..protocol.errors import DecodeError
 from ..protocol.ffd.tlv import iter_tlv, read_tlv
 from ..protocol.fn.fields import FieldReader, encode_date_time
-from .errors import ArchiveError, ArchiveLockedError
+from .archive_writer import ArchiveWriter
+from .errors import ArchiveError
 from .signing import SIGN_VALUE_SIZE, TAG_FISCAL_SIGN
 
-logger = logging.getLogger(__name__)
+__all__ = [
+    "ArchiveContents", "ArchiveHeader", "ArchiveWriter", "ArchivedDocument", "encode_record", "parse_archive",
+    "read_archive",
+]
 
 MAGIC = b"KKTEMUFN"
 FORMAT_VERSION = 1
 HEADER_SIZE = 48
 RECORD_OVERHEAD = 9  # length (4), type (1), CRC-32 (4)
 MAX_PAYLOAD_SIZE = 1 << 20  # a document is at most 32 KB, so a longer length means damage
+MAX_RECORD_SIZE = RECORD_OVERHEAD + MAX_PAYLOAD_SIZE
 RECORD_DOCUMENT = 1
 _EPOCH = _dt.datetime(1970, 1, 1)
 
@@ -194,29 +194,21 @@ class ArchiveContents:
 def parse_archive(data: bytes, source: str = "archive") -> ArchiveContents:
     """Parse a whole archive image. Raises ArchiveError for damage other than a torn tail.
 
-    The last record counts as torn when its length runs past the end of the data
-    or its CRC-32 fails and nothing follows it. Anything else (a bad CRC-32 with
-    records after it, an impossible length, an unknown record type, ФД numbers
-    out of sequence) is damage.
+    Reading stops at the first position that does not start a whole record (a
+    length within bounds and inside the data, a matching CRC-32). The bytes from
+    there on are a torn tail when they are fewer than the largest record and no
+    whole record starts anywhere among them: that is all one interrupted append
+    can leave. Anything else (a whole record after a broken one, a longer tail,
+    an unknown record type, ФД numbers out of sequence) is damage.
     """
     header = ArchiveHeader.decode(data)
     documents: list[ArchivedDocument] = []
     offset = HEADER_SIZE
     while offset < len(data):
-        remaining = len(data) - offset
-        if remaining < 5:
+        end = _whole_record_end(data, offset)
+        if end is None:
+            _check_torn_tail(data, offset, source)
             break
-        length = int.from_bytes(data[offset:offset + 4], "little")
-        if length > MAX_PAYLOAD_SIZE:
-            raise ArchiveError(f"{source}: record length {length} is impossible, the file is damaged", offset)
-        end = offset + RECORD_OVERHEAD + length
-        if end > len(data):
-            break
-        stored_crc = int.from_bytes(data[end - 4:end], "little")
-        if zlib.crc32(data[offset:end - 4]) != stored_crc:
-            if end == len(data):
-                break
-            raise ArchiveError(f"{source}: record CRC-32 does not match, the file is damaged", offset)
         record_type = data[offset + 4]
         payload = data[offset + 5:end - 4]
         if record_type != RECORD_DOCUMENT:
@@ -235,6 +227,50 @@ def parse_archive(data: bytes, source: str = "archive") -> ArchiveContents:
     return ArchiveContents(header, documents, valid_size=offset, torn_tail_bytes=len(data) - offset)
 
 
+def _whole_record_end(data: bytes, offset: int) -> int | None:
+    """Return the end of the record at ``offset`` when it is whole and its CRC-32 matches, else None."""
+    if len(data) - offset < RECORD_OVERHEAD:
+        return None
+    length = int.from_bytes(data[offset:offset + 4], "little")
+    end = offset + RECORD_OVERHEAD + length
+    if length > MAX_PAYLOAD_SIZE or end > len(data):
+        return None
+    if zlib.crc32(data[offset:end - 4]) != int.from_bytes(data[end - 4:end], "little"):
+        return None
+    return end
+
+
+def _check_torn_tail(data: bytes, offset: int, source: str) -> None:
+    """Raise ArchiveError unless the bytes from ``offset`` on can be what one interrupted append left.
+
+    A power cut during an append leaves a prefix of the record, zeros where the
+    file grew but the data did not reach the disk, or a mix of both by disk
+    block. None of these contains a whole record, and none is longer than one record.
+    """
+    tail = len(data) - offset
+    if tail > MAX_RECORD_SIZE:
+        raise ArchiveError(
+            f"{source}: {_broken_record(data, offset)}, and the {tail} bytes from there on are more than"
+            " one record; the file is damaged", offset)
+    for candidate in range(offset + 1, len(data) - RECORD_OVERHEAD + 1):
+        if _whole_record_end(data, candidate) is not None:
+            raise ArchiveError(
+                f"{source}: {_broken_record(data, offset)}, and a whole record follows at byte {candidate};"
+                " the file is damaged", offset)
+
+
+def _broken_record(data: bytes, offset: int) -> str:
+    """Describe why no whole record starts at ``offset``."""
+    if len(data) - offset < RECORD_OVERHEAD:
+        return f"the last {len(data) - offset} bytes are shorter than a record"
+    length = int.from_bytes(data[offset:offset + 4], "little")
+    if length > MAX_PAYLOAD_SIZE:
+        return f"record length {length} is impossible"
+    if offset + RECORD_OVERHEAD + length > len(data):
+        return f"record length {length} runs past the end of the file"
+    return "record CRC-32 does not match"
+
+
 def read_archive(path: str | os.PathLike) -> ArchiveContents:
     """Read an archive file without modifying it (for the CLI and tests).
 
@@ -243,139 +279,3 @@ def read_archive(path: str | os.PathLike) -> ArchiveContents:
     """
     data = Path(path).read_bytes()
     return parse_archive(data, source=str(path))
-
-
-class ArchiveWriter:
-    """Append-only writer of one archive file; every append is fsync'ed before it returns.
-
-    Writes go straight to the file descriptor with ``os.pwrite`` at the tracked
-    end of the file, never through a user-space buffer, so a failed append
-    (disk full, file size limit) cannot leave bytes behind that a later write
-    or close would flush: the file is cut back to its previous size instead.
-    The writer holds an exclusive advisory lock (``flock``, where the platform has
-    it) for as long as the file is open, so a second ФН model cannot append to
-    the same archive.
-    """
-
-    def __init__(self, path: Path, descriptor: int):
-        self._path = path
-        self._fd: int | None = descriptor
-        self._size = os.fstat(descriptor).st_size
-
-    @classmethod
-    def create(cls, path: str | os.PathLike, header: ArchiveHeader) -> ArchiveWriter:
-        """Create a new archive with ``header``. Raises ArchiveError when the file exists."""
-        path = Path(path)
-        try:
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            raise ArchiveError(f"{path} already exists; open it instead of creating a new ФН over it") from None
-        writer = cls(path, descriptor)
-        writer._lock()
-        try:
-            writer.append(header.encode())
-        except OSError:
-            writer.close()
-            path.unlink(missing_ok=True)
-            raise
-        _sync_directory(path)
-        return writer
-
-    @classmethod
-    def open(cls, path: str | os.PathLike) -> ArchiveWriter:
-        """Open an existing archive for appending. Raises ArchiveError when it is missing or locked."""
-        path = Path(path)
-        try:
-            descriptor = os.open(path, os.O_RDWR)
-        except FileNotFoundError:
-            raise ArchiveError(f"{path} does not exist; create the ФН archive first") from None
-        writer = cls(path, descriptor)
-        writer._lock()
-        return writer
-
-    @property
-    def size(self) -> int:
-        """Current file size in bytes."""
-        return self._size
-
-    def read_all(self) -> bytes:
-        """Return the whole file as it is on disk."""
-        chunks = []
-        offset = 0
-        while offset < self._size:
-            chunk = os.pread(self._descriptor(), self._size - offset, offset)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            offset += len(chunk)
-        return b"".join(chunks)
-
-    def cut_torn_tail(self, valid_size: int) -> None:
-        """Truncate the file to ``valid_size`` bytes, logging a WARNING with the number of bytes dropped."""
-        if self._size <= valid_size:
-            return
-        logger.warning(
-            "%s: dropping a torn tail of %d bytes after the last whole record", self._path, self._size - valid_size
-        )
-        os.ftruncate(self._descriptor(), valid_size)
-        os.fsync(self._descriptor())
-        self._size = valid_size
-
-    def append(self, record: bytes) -> None:
-        """Append one framed record and sync it to disk.
-
-        On OSError the file is cut back to its previous size (best effort, logged
-        when that fails too) and the error is raised, so the caller can refuse
-        the command with nothing of the record left in the file.
-        """
-        descriptor = self._descriptor()
-        view = memoryview(record)
-        offset = self._size
-        try:
-            while view:
-                written = os.pwrite(descriptor, view, offset)
-                view = view[written:]
-                offset += written
-            os.fsync(descriptor)
-        except OSError:
-            try:
-                os.ftruncate(descriptor, self._size)
-            except OSError:
-                logger.exception("%s: cannot cut a failed append back to %d bytes", self._path, self._size)
-            raise
-        self._size = offset
-
-    def close(self) -> None:
-        """Close the file, which also releases the lock. Closing twice is harmless."""
-        if self._fd is not None:
-            descriptor, self._fd = self._fd, None
-            os.close(descriptor)
-
-    def _descriptor(self) -> int:
-        if self._fd is None:
-            raise ArchiveError(f"{self._path} is closed")
-        return self._fd
-
-    def _lock(self) -> None:
-        if fcntl is None:
-            return
-        try:
-            fcntl.flock(self._descriptor(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self.close()
-            raise ArchiveLockedError(f"{self._path} is open in another ФН model (the file is locked)") from None
-
-
-def _sync_directory(path: Path) -> None:
-    # Makes the new directory entry durable. Some filesystems refuse fsync on a
-    # directory; the file itself is already synced, so that is not an error.
-    try:
-        descriptor = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

@@ -152,7 +152,7 @@ def test_writer_cuts_torn_tail_with_warning(tmp_path, caplog):
     path.write_bytes(_image(3)[:len(_image(2)) + 7])
     writer = ArchiveWriter.open(path)
     contents = parse_archive(writer.read_all())
-    with caplog.at_level(logging.WARNING, logger="kktemu.fn_storage.archive_file"):
+    with caplog.at_level(logging.WARNING, logger="kktemu.fn_storage.archive_writer"):
         writer.cut_torn_tail(contents.valid_size)
     writer.close()
     assert path.read_bytes() == _image(2)
