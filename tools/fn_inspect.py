@@ -11,7 +11,8 @@ import json
 import click
 
 from kktemu.fn_storage import ArchivedDocument, read_archive
-from kktemu.protocol.errors import DecodeError, KktemuError
+from kktemu.fn_storage.qr import receipt_qr
+from kktemu.protocol.errors import DecodeError, EncodeError, KktemuError
 from kktemu.protocol.ffd.display import fields_to_json, format_fields, format_money
 from kktemu.protocol.ffd.documents import decode_document
 from kktemu.protocol.ffd.forms import form_name
@@ -38,12 +39,15 @@ def inspect(ctx: click.Context, path: str, fd_number: int | None, as_json: bool)
     The list has one row per document: ФД number, form code and name, date and
     time (tag 1012), printed ФПД and total (tag 1020, rubles) where the
     document has one. --doc N prints every tag of ФД N with its name and
-    decoded value; tags unknown to the ФФД dictionary are shown as hex.
+    decoded value; tags unknown to the ФФД dictionary are shown as hex. For a
+    receipt, correction receipt or БСО (forms 3, 31, 4, 41) it also prints the
+    QR code string t=...&s=...&fn=...&i=...&fp=...&n=... of the printed receipt.
 
     --json prints one object per line with the keys fd, form, form_name,
     datetime (ISO 8601, local time), fiscal_sign (the printed ФПД), total
     (kopecks or null), ticket (ОФД квитанция received), tlv (the whole document
-    as hex) and fields (the decoded tags).
+    as hex) and fields (the decoded tags). Receipt forms add qr, the QR code
+    string (null, with qr_error saying why, when the document cannot give one).
 
     The file is only read. An unfinished last record (an interrupted write) is
     skipped with a warning on stderr. Exit status: 0 on success, 1 when the
@@ -125,6 +129,13 @@ def _print_document(document: ArchivedDocument, path: str, lang: str) -> None:
                        form=_form_label(document.form, lang), code=document.form))
     click.echo(message("document_time", lang, moment=document.moment.strftime(TIME_FORMAT),
                        sign=document.fiscal_sign, ticket=message(received, lang)))
+    try:
+        code = _qr_string(document)
+    except DecodeError as exc:
+        click.echo(message("qr_unavailable", lang, reason=exc))
+    else:
+        if code is not None:
+            click.echo(message("qr_line", lang, code=code))
     for line in format_fields(fields, lang):
         click.echo("  " + line)
 
@@ -145,4 +156,22 @@ def _document_json(document: ArchivedDocument, lang: str) -> dict[str, object]:
     except DecodeError as exc:
         item["fields"] = None
         item["error"] = str(exc)
+    try:
+        code = _qr_string(document)
+    except DecodeError as exc:
+        item["qr"] = None
+        item["qr_error"] = str(exc)
+    else:
+        if code is not None:
+            item["qr"] = code
     return item
+
+
+def _qr_string(document: ArchivedDocument) -> str | None:
+    """Return the receipt's QR code string, None for a form without one; DecodeError when it cannot be built."""
+    try:
+        code = receipt_qr(document)
+        return None if code is None else code.encode()
+    except EncodeError as exc:
+        # A field out of its range (a year before 2000, a bad ФН number) in a damaged archive.
+        raise DecodeError(str(exc)) from None

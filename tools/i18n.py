@@ -121,6 +121,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "document_title": {"en": "ФД {number}: {form} (form {code})", "ru": "ФД {number}: {form} (форма {code})"},
     "document_time": {"en": "date and time {moment}, ФПД {sign}, ОФД квитанция: {ticket}",
                       "ru": "дата и время {moment}, ФПД {sign}, квитанция ОФД: {ticket}"},
+    "qr_line": {"en": "QR code: {code}", "ru": "QR-код: {code}"},
+    "qr_unavailable": {"en": "QR code: cannot be built: {reason}", "ru": "QR-код: не удаётся построить: {reason}"},
     "ticket_received": {"en": "received", "ru": "получена"},
     "ticket_missing": {"en": "not received", "ru": "не получена"},
     "document_damaged": {
