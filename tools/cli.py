@@ -7,6 +7,7 @@ import logging
 import click
 
 from .fn_inspect import inspect
+from .fn_serve import fn_serve
 from .i18n import LANGUAGES, resolve_language
 from .serve import serve
 
@@ -58,10 +59,11 @@ def main(ctx: click.Context, lang: str | None, verbose: int) -> None:
     logging.basicConfig(level=_log_level(verbose), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-@main.group(short_help="Read ФН archive files (fiscal storage dumps).")
+@main.group(short_help="Read ФН archive files (fiscal storage dumps), or serve a ФН alone.")
 def fn() -> None:
-    """Read ФН archive files (fiscal storage dumps) written by `kktemu serve`."""
+    """Read ФН archive files (fiscal storage dumps) written by `kktemu serve`, or serve a ФН alone."""
 
 
 main.add_command(accept_common_options(serve))
 fn.add_command(accept_common_options(inspect))
+fn.add_command(accept_common_options(fn_serve))

@@ -5,8 +5,8 @@ The language comes from ``--lang`` or, when that is absent, from the locale
 starting with "ru" selects Russian. Tag and document names come from the ФФД
 dictionary, which has both languages.
 
-The ready lines of ``kktemu serve`` (``fn file ...``, ``listening ...``) stay
-the same in both languages because scripts parse them.
+The ready lines of ``kktemu serve`` and ``kktemu fn serve`` (``fn file ...``,
+``listening ...``) stay the same in both languages because scripts parse them.
 """
 
 from __future__ import annotations
@@ -31,7 +31,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "listening_pty": {"en": "listening pty {path}", "ru": "listening pty {path}"},
     "fn_file": {"en": "fn file {path} serial {serial} ФФД {ffd}",
                 "ru": "fn file {path} serial {serial} ФФД {ffd}"},
+    "fn_serve_file": {"en": "fn file {path} serial {serial} phase {phase}",
+                      "ru": "fn file {path} serial {serial} phase {phase}"},
     "stopped": {"en": "stopped", "ru": "остановлен"},
+    "fn_serve_port_and_pty": {
+        "en": "--port {port} and --pty {path} cannot be used together: the ФН is served on TCP or on a "
+              "virtual serial port, not both. Give only one of them.",
+        "ru": "--port {port} и --pty {path} нельзя указать вместе: ФН работает либо по TCP, либо через "
+              "виртуальный последовательный порт. Укажите только один из них.",
+    },
+    "fn_serve_host_and_pty": {
+        "en": "--host {host} applies to TCP only, but --pty {path} serves a virtual serial port. "
+              "Drop --host, or give --port instead of --pty.",
+        "ru": "--host {host} относится только к TCP, а --pty {path} включает виртуальный последовательный "
+              "порт. Уберите --host или укажите --port вместо --pty.",
+    },
     "bind_failed": {
         "en": "cannot listen on {address}: {reason}. Give a free port with --port, or 0 to pick one.",
         "ru": "не удалось открыть {address}: {reason}. Укажите свободный порт в --port или 0, "

@@ -18,13 +18,14 @@ ignored (a pty has no line timing).
   (the master stops reporting POLLHUP). A client that opens, writes and closes the
   slave between two checks is never seen as connected, but the master keeps what it
   wrote: the next check executes those commands and drops their replies.
-* Each client session gets a fresh ``LinkSession``, as each TCP connection does: it
-  detects protocol v1 or v2 from the client's first byte, and a pending v1 answer of
-  the previous client is dropped and logged. A real serial register cannot see the
-  host close its port and would still hold that answer; its host would drain it on
-  the next ENQ, so the fresh link differs only in sending NAK instead of that old
-  answer. Protocol v2 packet numbers live in the port's ``PacketHistory`` and
-  survive client sessions.
+* Each client session gets a fresh session, as each TCP connection does. The
+  default ``LinkSession`` detects protocol v1 or v2 from the client's first byte,
+  and a pending v1 answer of the previous client is dropped and logged. A real
+  serial register cannot see the host close its port and would still hold that
+  answer; its host would drain it on the next ENQ, so the fresh link differs only
+  in sending NAK instead of that old answer. Protocol v2 packet numbers live in
+  the port's ``PacketHistory`` and survive client sessions. A ``session_factory``
+  serves another framing, such as the ФН interface, in its place.
 * The symlink is replaced atomically (a temporary link renamed over it), refused
   when the path exists and is not a symlink, and removed on close while it still
   points to this port's device.
@@ -47,7 +48,15 @@ from kktemu.protocol.errors import KktemuError
 from kktemu.protocol.shtrih.link import DEFAULT_MAX_BUFFER
 from kktemu.protocol.shtrih.link_v2 import PacketHistory
 
-from .session import DEFAULT_BYTE_TIMEOUT, CommandHandler, LinkSession, format_hex
+from .session import (
+    DEFAULT_BYTE_TIMEOUT,
+    SHTRIH_PROTOCOL_NAME,
+    CommandHandler,
+    LinkSession,
+    Session,
+    SessionFactory,
+    format_hex,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,18 +103,23 @@ def _discard_unread_input(device: str) -> int:
 
 
 class PtyPort:
-    """A pty serving the Штрих-М protocol, published at the symlink ``path``.
+    """A pty serving the Штрих-М protocol, or another framing, published at the symlink ``path``.
 
     Use ``async with serve_pty(...) as port`` or ``await port.start()`` and
     ``await port.close()``. ``device`` is the ``/dev/pts/N`` path behind the symlink.
     Times are in seconds. ``ff_after_ack`` is off by default because serial
     registers do not send the 0xFF. ``history`` is the register's v2
     ``PacketHistory``: pass the one its other transports use (a new one when omitted).
+    ``session_factory`` builds each client session instead of a ``LinkSession``
+    over ``handler``. ``handler``, ``ff_after_ack``, ``max_buffer`` and ``history``
+    then have no effect, and ``handler`` may be None. ``protocol_name`` names the
+    protocol in the start log line. Raises ValueError when ``handler`` and
+    ``session_factory`` are both None.
     """
 
     def __init__(
         self,
-        handler: CommandHandler,
+        handler: CommandHandler | None,
         path: str,
         *,
         ff_after_ack: bool = False,
@@ -113,8 +127,14 @@ class PtyPort:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_buffer: int = DEFAULT_MAX_BUFFER,
         history: PacketHistory | None = None,
+        session_factory: SessionFactory | None = None,
+        protocol_name: str = SHTRIH_PROTOCOL_NAME,
     ) -> None:
+        if handler is None and session_factory is None:
+            raise ValueError("PtyPort needs a command handler or a session factory")
         self.handler = handler
+        self.session_factory: SessionFactory = session_factory or self._new_link_session
+        self.protocol_name = protocol_name
         self.path = path
         self.history = history if history is not None else PacketHistory()
         self.device: str | None = None
@@ -122,7 +142,7 @@ class PtyPort:
         self.byte_timeout = byte_timeout
         self.poll_interval = poll_interval
         self.max_buffer = max_buffer
-        self.session: LinkSession | None = None
+        self.session: Session | None = None
         """The current client's session, or None while no client has the slave open."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._master: int | None = None
@@ -154,7 +174,7 @@ class PtyPort:
         finally:
             os.close(slave)
         self._master, self.device = master, device
-        log.info("serving Штрих-М protocol on pty %s -> %s", self.path, device)
+        log.info("serving %s on pty %s -> %s", self.protocol_name, self.path, device)
         self._check_for_client()
         return self
 
@@ -231,9 +251,13 @@ class PtyPort:
             self.path, received, session.commands_executed,
         )
 
-    def _new_session(self) -> LinkSession:
+    def _new_session(self) -> Session:
+        return self.session_factory(self.path)
+
+    def _new_link_session(self, peer: str) -> LinkSession:
+        assert self.handler is not None
         return LinkSession(
-            self.handler, self.path, ff_after_ack=self.ff_after_ack, max_buffer=self.max_buffer, history=self.history
+            self.handler, peer, ff_after_ack=self.ff_after_ack, max_buffer=self.max_buffer, history=self.history
         )
 
     def _end_client_session(self, reason: str) -> None:

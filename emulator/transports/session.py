@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 from kktemu.protocol.errors import EncodeError
 from kktemu.protocol.shtrih.link import (
@@ -43,8 +44,38 @@ from kktemu.protocol.shtrih.link_v2 import (
 log = logging.getLogger(__name__)
 wire_log = logging.getLogger("kktemu.wire")
 
+SHTRIH_PROTOCOL_NAME = "Штрих-М protocol"
+"""What transport log lines call the protocol of ``LinkSession``."""
+
 CommandHandler = Callable[[bytes], bytes]
 """Executes one command body (CMD+DATA) and returns the answer body (CMD, error, data)."""
+
+
+class Session(Protocol):
+    """The per-connection state a transport drives: ``LinkSession`` or a session of another framing.
+
+    A transport feeds every byte it reads to ``feed`` and writes what it returns,
+    arms its byte timer while ``has_partial_frame`` is true, and calls
+    ``expire_partial_frame`` when the timer fires. ``pending_answer``,
+    ``commands_executed`` and ``anomalies`` go into the disconnect log line.
+    """
+
+    commands_executed: int
+    anomalies: int
+
+    @property
+    def has_partial_frame(self) -> bool: ...
+
+    @property
+    def pending_answer(self) -> bytes | None: ...
+
+    def feed(self, data: bytes) -> bytes: ...
+
+    def expire_partial_frame(self) -> bytes: ...
+
+
+SessionFactory = Callable[[str], Session]
+"""Builds the session of one client connection; the argument names the peer for logs."""
 
 DEFAULT_BYTE_TIMEOUT = 0.05
 """Seconds without a byte after which an incomplete frame is dropped (the spec's default)."""

@@ -24,7 +24,9 @@ from the first byte. A v1 answer the previous client left unacknowledged is
 dropped with that client's session, so the next client's ENQ gets NAK. Protocol v2
 packet numbers live in the server's ``PacketHistory``, shared by every connection,
 so a v2 host that reconnects and repeats its last packet gets the cached answer
-instead of a second execution.
+instead of a second execution. A ``session_factory`` replaces ``LinkSession`` with
+a session of another framing (the ФН interface); the queueing of clients above
+applies to it unchanged.
 
 ``ff_after_ack`` is on by default here: network registers send 0xFF after the
 host's ACK of a v1 answer (vendor spec v1.17, appendix 3, note on RNDIS).
@@ -54,7 +56,15 @@ import socket
 from kktemu.protocol.shtrih.link import DEFAULT_MAX_BUFFER
 from kktemu.protocol.shtrih.link_v2 import PacketHistory
 
-from .session import DEFAULT_BYTE_TIMEOUT, CommandHandler, LinkSession, format_hex
+from .session import (
+    DEFAULT_BYTE_TIMEOUT,
+    SHTRIH_PROTOCOL_NAME,
+    CommandHandler,
+    LinkSession,
+    Session,
+    SessionFactory,
+    format_hex,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +95,14 @@ def _format_peer(address: object) -> str:
 
 
 class _Connection(asyncio.BufferedProtocol):
-    """One accepted client: waits for its turn, then bytes in, ``LinkSession`` replies out."""
+    """One accepted client: waits for its turn, then bytes in, session replies out."""
 
     def __init__(self, server: TcpServer) -> None:
         self._server = server
         self._transport: asyncio.Transport | None = None
         self.sock: socket.socket | None = None
         self.peer = "?"
-        self._session: LinkSession | None = None
+        self._session: Session | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._read_buffer = bytearray(READ_SIZE)
         self.reading_paused = False
@@ -101,8 +111,8 @@ class _Connection(asyncio.BufferedProtocol):
         """How many times reading stopped for that reason on this connection."""
 
     @property
-    def session(self) -> LinkSession | None:
-        """The link session, or None while the connection waits for its turn."""
+    def session(self) -> Session | None:
+        """The session, or None while the connection waits for its turn."""
         return self._session
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -134,10 +144,7 @@ class _Connection(asyncio.BufferedProtocol):
         assert self._transport is not None
         server = self._server
         server.active = self
-        self._session = LinkSession(
-            server.handler, self.peer, ff_after_ack=server.ff_after_ack, max_buffer=server.max_buffer,
-            history=server.history,
-        )
+        self._session = server.session_factory(self.peer)
         if not self._transport.is_reading():
             # Reading was paused while the client waited for its turn.
             log.info("client %s waited its turn and is now served on port %d", self.peer, server.port)
@@ -230,7 +237,7 @@ class _Connection(asyncio.BufferedProtocol):
 
 
 class TcpServer:
-    """A TCP listener serving the Штрих-М protocol (v1 or v2) to one client at a time.
+    """A TCP listener serving the Штрих-М protocol (v1 or v2), or another framing, to one client at a time.
 
     Use ``async with serve_tcp(...) as server`` or ``await server.start()`` and
     ``await server.close()``. ``port`` is the bound port (useful with port 0).
@@ -239,13 +246,18 @@ class TcpServer:
     register's v2 ``PacketHistory``: pass the one its other transports use (a new one
     when omitted). ``max_waiting`` caps the accepted clients waiting for their turn
     (None, the default, accepts every client).
+    ``session_factory`` builds each connection's session instead of a ``LinkSession``
+    over ``handler``. ``handler``, ``ff_after_ack``, ``max_buffer`` and ``history``
+    then have no effect, and ``handler`` may be None. ``protocol_name`` names the
+    protocol in the start log line. Raises ValueError when ``handler`` and
+    ``session_factory`` are both None, or ``max_waiting`` is negative.
     ``connections`` contains every accepted client, ``active`` the one being served
     and ``waiting`` the others in arrival order.
     """
 
     def __init__(
         self,
-        handler: CommandHandler,
+        handler: CommandHandler | None,
         host: str = DEFAULT_HOST,
         port: int = DEFAULT_PORT,
         *,
@@ -254,10 +266,17 @@ class TcpServer:
         max_buffer: int = DEFAULT_MAX_BUFFER,
         history: PacketHistory | None = None,
         max_waiting: int | None = None,
+        session_factory: SessionFactory | None = None,
+        protocol_name: str = SHTRIH_PROTOCOL_NAME,
     ) -> None:
         if max_waiting is not None and max_waiting < 0:
             raise ValueError(f"max_waiting must be 0 or more, got {max_waiting}")
+        if handler is None and session_factory is None:
+            raise ValueError("TcpServer needs a command handler or a session factory")
         self.handler = handler
+        self._serves_link = session_factory is None
+        self.session_factory: SessionFactory = session_factory or self._new_link_session
+        self.protocol_name = protocol_name
         self.host = host
         self.port = port
         self.ff_after_ack = ff_after_ack
@@ -284,9 +303,18 @@ class TcpServer:
         self.port = self._listeners[0].getsockname()[1]
         self._room.set()
         self._accept_tasks = [loop.create_task(self._accept(listener)) for listener in self._listeners]
-        log.info("serving Штрих-М protocol on TCP %s port %d (0xFF after ACK %s)",
-                 self.host, self.port, "on" if self.ff_after_ack else "off")
+        if self._serves_link:
+            log.info("serving %s on TCP %s port %d (0xFF after ACK %s)",
+                     self.protocol_name, self.host, self.port, "on" if self.ff_after_ack else "off")
+        else:
+            log.info("serving %s on TCP %s port %d", self.protocol_name, self.host, self.port)
         return self
+
+    def _new_link_session(self, peer: str) -> LinkSession:
+        assert self.handler is not None
+        return LinkSession(
+            self.handler, peer, ff_after_ack=self.ff_after_ack, max_buffer=self.max_buffer, history=self.history
+        )
 
     def add_connection(self, connection: _Connection) -> None:
         """Record an accepted client; accepting pauses once ``max_waiting`` clients wait."""

@@ -53,11 +53,23 @@ class GarbageSkipped:
 
 
 @dataclass(frozen=True)
+class BadLength:
+    """A start byte and a LEN outside 1..max data + 1, reported only with ``report_bad_length``.
+
+    ``header`` is the three bytes (04h and LEN) the decoder dropped; the bytes
+    after them stay buffered.
+    """
+
+    header: bytes
+    length: int
+
+
+@dataclass(frozen=True)
 class EnqReceived:
     """A lone ENQ (05h) between frames: the ККТ asks for the last answer again."""
 
 
-FrameEvent = FnFrame | BadChecksum | GarbageSkipped | EnqReceived
+FrameEvent = FnFrame | BadChecksum | BadLength | GarbageSkipped | EnqReceived
 
 
 def encode_frame(code: int, data: bytes = b"", *, max_data: int = MAX_DATA_SIZE) -> bytes:
@@ -108,14 +120,17 @@ class FnFrameDecoder:
     followed by an impossible length is skipped as garbage too, so the decoder
     resynchronises on the next 04h. A frame with a wrong CRC is dropped whole and
     reported as ``BadChecksum``. With ``accept_enq`` (the ФН side), a 05h between
-    frames is reported as ``EnqReceived`` instead of garbage. The buffer never
-    holds more than one frame, so memory stays bounded.
+    frames is reported as ``EnqReceived`` instead of garbage. With
+    ``report_bad_length``, an impossible length is reported as ``BadLength``
+    (start byte and LEN dropped) instead of garbage, so the ФН side can answer
+    it. The buffer never holds more than one frame, so memory stays bounded.
     """
 
-    def __init__(self, *, accept_enq: bool = False, max_data: int = MAX_DATA_SIZE):
+    def __init__(self, *, accept_enq: bool = False, max_data: int = MAX_DATA_SIZE, report_bad_length: bool = False):
         self._buffer = bytearray()
         self._accept_enq = accept_enq
         self._max_data = max_data
+        self._report_bad_length = report_bad_length
 
     @property
     def pending(self) -> int:
@@ -144,6 +159,10 @@ class FnFrameDecoder:
             return None
         length = int.from_bytes(buffer[1:3], "little")
         if not 1 <= length <= self._max_data + 1:
+            if self._report_bad_length:
+                header = bytes(buffer[:HEADER_SIZE])
+                del buffer[:HEADER_SIZE]
+                return BadLength(header, length)
             del buffer[:1]
             return GarbageSkipped(bytes((START,)))
         end = HEADER_SIZE + length + CRC_SIZE

@@ -10,6 +10,7 @@ from kktemu.protocol.errors import DecodeError, EncodeError
 from kktemu.protocol.fn.crc import crc16_ccitt_false
 from kktemu.protocol.fn.frame import (
     BadChecksum,
+    BadLength,
     EnqReceived,
     FnFrame,
     FnFrameDecoder,
@@ -125,6 +126,26 @@ def test_decoder_resyncs_after_impossible_length():
     assert _frames(events) == [FnFrame(0x30, b"")]
     garbage = b"".join(event.data for event in events if isinstance(event, GarbageSkipped))
     assert garbage == bytes.fromhex("04 FF FF")
+
+
+@pytest.mark.parametrize("header, length", [("04 00 00", 0), ("04 02 04", 1026), ("04 FF FF", 0xFFFF)])
+def test_decoder_reports_bad_length_when_asked(header, length):
+    decoder = FnFrameDecoder(report_bad_length=True)
+    events = decoder.receive_data(bytes.fromhex(header) + bytes.fromhex("04 01 00 30 FF CD"))
+    assert events == [BadLength(bytes.fromhex(header), length), FnFrame(0x30, b"")]
+
+
+def test_decoder_bad_length_byte_by_byte():
+    decoder = FnFrameDecoder(report_bad_length=True)
+    events = [event for byte in bytes.fromhex("04 02 04 30") for event in decoder.receive_data(bytes((byte,)))]
+    assert events == [BadLength(bytes.fromhex("04 02 04"), 1026), GarbageSkipped(b"\x30")]
+    assert decoder.pending == 0
+
+
+def test_decoder_accepts_longest_length_with_bad_length_reports():
+    decoder = FnFrameDecoder(report_bad_length=True)
+    frame = encode_frame(0x07, bytes(1024))
+    assert decoder.receive_data(frame) == [FnFrame(0x07, bytes(1024))]
 
 
 def test_decoder_reports_enq_on_fn_side():
