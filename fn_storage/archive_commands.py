@@ -9,7 +9,6 @@ the exchange (21h..26h) are not modelled yet.
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 
 from ..protocol.ffd.tlv import split_tlv
@@ -25,26 +24,10 @@ from ..protocol.fn.exchange import ExchangeFlags, ExchangeStatusAnswer
 from ..protocol.fn.message import RawData
 from ..protocol.fn.service import ExpiryAnswer, FnPhase, FreeMemoryAnswer, SerialAnswer, StatusAnswer, VersionAnswer
 from .document_commands import WORK_MODE_AUTONOMOUS
-from .state import MAX_REGISTRATIONS, register_items
+from .resources import add_months, recent_bytes
+from .state import register_items
 
 FN_VERSION = "kktemu-fn 1"
-LIFETIME_MONTHS = 36
-# NOTE: no public source gives the memory of a real ФН. 3Dh of the model counts down from an
-# archive of 250 000 documents and a 30-day area of 1024 KB; these sizes are estimates.
-ARCHIVE_CAPACITY_DOCUMENTS = 250_000
-THIRTY_DAY_AREA_KB = 1024
-THIRTY_DAYS = _dt.timedelta(days=30)
-
-
-def _add_months(day: _dt.date, months: int) -> _dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return _dt.date(year, month, candidate)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable: every month has 28 days")
 
 
 class ArchiveCommands:
@@ -57,8 +40,8 @@ class ArchiveCommands:
             FnCommand.GET_STATUS: self._status,
             FnCommand.GET_SERIAL: lambda request: (FnResult.OK, SerialAnswer(self.serial).encode()),
             FnCommand.GET_EXPIRY: self._expiry,
-            FnCommand.GET_VERSION: lambda request: (FnResult.OK, VersionAnswer(FN_VERSION, False).encode()),
-            FnCommand.GET_LAST_ERRORS: lambda request: (FnResult.OK, RawData(b"").encode()),
+            FnCommand.GET_VERSION: self._version,
+            FnCommand.GET_LAST_ERRORS: lambda request: (FnResult.OK, RawData(self._errors.encode()).encode()),
             FnCommand.GET_FREE_MEMORY: self._free_memory,
             FnCommand.FIND_DOCUMENT: self._find_document,
             FnCommand.GET_OFD_TICKET: self._ofd_ticket,
@@ -79,7 +62,7 @@ class ArchiveCommands:
             current_document=document.kind if document else 0,
             has_document_data=bool(document and document.has_data),
             shift_open=state.shift.is_open,
-            warnings=0,
+            warnings=int(self.warning_flags()),
             last_document_time=last.moment if last else None,
             serial=self.serial,
             last_fd_number=state.last_fd_number,
@@ -104,15 +87,19 @@ class ArchiveCommands:
         )
         return FnResult.OK, answer.encode()
 
+    def _version(self, request):
+        # Software type 0 (debug) is what test ФН report; only they accept 60h.
+        return FnResult.OK, VersionAnswer(FN_VERSION, not self._profile.is_debug(self.serial)).encode()
+
     def _expiry(self, request):
-        # NOTE: the validity period is a fixed 36 months from the first
-        # registration (from the archive's creation before it); real ФН models
-        # have 13, 15 or 36 months depending on the model and its use.
+        # Validity runs the profile's months from the first registration. Before it the
+        # date is counted from the archive's creation, as if the ФН were registered now.
         registrations = self._state.registrations
-        start = registrations[0].document.moment if registrations else self._header.created
+        validity = self.validity()
+        valid_until = validity.expiry if validity else add_months(self._header.created, self._profile.validity_months)
         answer = ExpiryAnswer(
-            valid_until=_add_months(start.date(), LIFETIME_MONTHS),
-            registrations_left=MAX_REGISTRATIONS - len(registrations),
+            valid_until=valid_until.date(),
+            registrations_left=max(self._profile.max_registrations - len(registrations), 0),
             registrations_done=len(registrations),
         )
         return FnResult.OK, answer.encode()
@@ -123,11 +110,10 @@ class ArchiveCommands:
         # without marking omits the byte about the notification area, and kktemu's ФН
         # never registers for marking.
         documents = self._state.documents
-        since = self.timer() - THIRTY_DAYS
-        recent_bytes = sum(len(document.stlv) for document in documents if document.fn_time > since)
+        used = recent_bytes(documents, self.timer())
         answer = FreeMemoryAnswer(
-            documents_left=max(ARCHIVE_CAPACITY_DOCUMENTS - len(documents), 0),
-            ofd_area_free_kb=max(THIRTY_DAY_AREA_KB - math.ceil(recent_bytes / 1024), 0),
+            documents_left=max(self._profile.archive_capacity - len(documents), 0),
+            ofd_area_free_kb=max(self._profile.thirty_day_area_kb - math.ceil(used / 1024), 0),
         )
         return FnResult.OK, answer.encode()
 

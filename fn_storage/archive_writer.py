@@ -104,6 +104,14 @@ class ArchiveWriter:
         os.fsync(self._descriptor())
         self._size = valid_size
 
+    def truncate(self, size: int) -> None:
+        """Cut the file to its first ``size`` bytes and sync it (the debug reset 60h keeps only the header)."""
+        if not 0 <= size <= self._size:
+            raise ValueError(f"cannot cut {self._path} of {self._size} bytes to {size} bytes")
+        os.ftruncate(self._descriptor(), size)
+        os.fsync(self._descriptor())
+        self._size = size
+
     def append(self, record: bytes) -> None:
         """Append one framed record and sync it to disk.
 

@@ -46,7 +46,7 @@ from ..protocol.fn.service import CurrentDocument as Doc
 from ..protocol.fn.service import FnPhase
 from .counters import TAG_FN_COUNTERS, TAG_SHIFT_COUNTERS, ReceiptFigures
 from .forming import FN_BLOCK_TAGS
-from .identifiers import rnm_is_valid
+from .identifiers import inn_is_valid, rnm_is_valid
 from .state import (
     FORM_BSO,
     FORM_CLOSE_FISCAL_MODE,
@@ -58,7 +58,6 @@ from .state import (
     FORM_REGISTRATION,
     FORM_REREGISTRATION,
     FORM_SETTLEMENT_REPORT,
-    MAX_REGISTRATIONS,
     TAG_FFD_VERSION,
     TAG_KKT_SERIAL,
 )
@@ -204,8 +203,9 @@ class DocumentCommands:
             return self.refuse(FnResult.UNKNOWN_COMMAND, f"registration report type {report_type} is unknown")
         if not allowed:
             return self.refuse(FnResult.INVALID_STATE, f"report type {report_type} is not allowed in phase {phase}")
-        if len(self._state.registrations) >= MAX_REGISTRATIONS:
-            return self.refuse(FnResult.INVALID_STATE, f"all {MAX_REGISTRATIONS} registrations are used")
+        limit = self._profile.max_registrations
+        if len(self._state.registrations) >= limit:
+            return self.refuse(FnResult.INVALID_STATE, f"all {limit} registrations are used")
         return self._begin(kind, form, report_type=report_type)
 
     def _form_registration(self, request: FormRegistrationRequest):
@@ -235,15 +235,16 @@ class DocumentCommands:
         if self._earlier_than_last(request.moment):
             return self.refuse(FnResult.INVALID_DATE_TIME, f"{request.moment} is earlier than the last document")
         inn = request.inn.strip()
-        if len(inn) not in (10, 12) or not inn.isdigit():
-            return self.refuse(FnResult.INVALID_PARAMETER, f"ИНН {request.inn!r} is not 10 or 12 digits")
+        if not inn_is_valid(inn):
+            return self.refuse(FnResult.INVALID_PARAMETER, f"ИНН {request.inn!r} is not 10 or 12 digits with valid check digits")
         if not request.taxation or request.taxation & ~TAXATION_BITS:
             return self.refuse(FnResult.INVALID_PARAMETER, f"taxation bits {request.taxation:#04x} are invalid")
 
         items = dict(split_tlv(bytes(document.data)))
         version = items.get(TAG_FFD_VERSION)
-        if version is not None and (len(version) != 1 or version[0] not in SUPPORTED_FFD_VERSIONS):
-            return self.refuse(FnResult.INVALID_TAG, f"ФФД version tag 1209 = {version.hex()} is not supported")
+        supported = [code for code in SUPPORTED_FFD_VERSIONS if code <= self._profile.max_ffd_version]
+        if version is not None and (len(version) != 1 or version[0] not in supported):
+            return self.refuse(FnResult.INVALID_TAG, f"ФФД version tag 1209 = {version.hex()} is not one of {supported}")
         kkt_serial = items.get(TAG_KKT_SERIAL)
         if kkt_serial is None:
             return self.refuse(FnResult.INVALID_PARAMETER, "no ККТ serial (1013) to check the РНМ against")

@@ -1,13 +1,18 @@
-"""Persistent state of the ФН, derived only from the documents in its archive.
+"""Persistent state of the ФН, derived only from the records in its archive.
 
 ``FnState.apply`` is the single place where a formed document changes the
-state. The ФН calls it after a document reaches the disk, and ``FiscalStorage.open``
-calls it for every archived document in order, so a reopened ФН is in exactly
+state, and ``FnState.mark_ticket`` the place where an ОФД квитанция does. The
+ФН calls them after a record reaches the disk, and ``FiscalStorage.open``
+calls them for every archived record in order, so a reopened ФН is in exactly
 the state it had before.
+
+A debug reset (60h) empties the archive file down to its header, so the state
+after it is a new ``FnState()``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from dataclasses import dataclass, field
 
@@ -24,6 +29,7 @@ from ..protocol.fn.service import FnPhase
 from .archive_file import ArchivedDocument
 from .counters import Counters, ReceiptFigures
 from .forming import FN_BLOCK_TAGS
+from .lifecycle import phase_after_close
 
 FORM_REGISTRATION = 1
 FORM_OPEN_SHIFT = 2
@@ -41,7 +47,7 @@ CORRECTION_FORMS = (FORM_CORRECTION, FORM_CORRECTION_BSO)
 TAG_KKT_SERIAL = 1013
 TAG_FFD_VERSION = 1209
 FFD_1_05 = 2
-MAX_REGISTRATIONS = 30  # 32h of a real ФН-1 reports 29 left after the first
+WORK_MODE_AUTONOMOUS = 0x02
 
 
 def register_items(document: ArchivedDocument) -> list[tuple[int, bytes]]:
@@ -96,7 +102,10 @@ class ShiftState:
 
 @dataclass
 class FnState:
-    """Everything the ФН remembers between commands, rebuilt from the archive on open."""
+    """Everything the ФН remembers between commands, rebuilt from the archive on open.
+
+    ``tickets`` keeps what the ОФД exchange stored with each квитанция, by ФД number.
+    """
 
     phase: int = FnPhase.READY_FOR_FISCALIZATION
     documents: list[ArchivedDocument] = field(default_factory=list)
@@ -104,6 +113,8 @@ class FnState:
     shift: ShiftState = field(default_factory=ShiftState)
     shift_counters: Counters = field(default_factory=Counters)
     fn_counters: Counters = field(default_factory=Counters)
+    tickets: dict[int, object] = field(default_factory=dict)
+    _first_unconfirmed: int = field(default=0, repr=False)
 
     @property
     def last_document(self) -> ArchivedDocument | None:
@@ -125,13 +136,66 @@ class FnState:
         """ФФД version code (1209) of the latest registration; 1.05 before registration."""
         return self.registration.ffd_version if self.registration else FFD_1_05
 
+    @property
+    def autonomous(self) -> bool:
+        """True when the latest registration chose the autonomous mode (no ОФД exchange)."""
+        registration = self.registration
+        return registration is not None and bool(registration.work_mode & WORK_MODE_AUTONOMOUS)
+
+    @property
+    def validity_start(self) -> _dt.datetime | None:
+        """ФН timer of the first registration report, where validity starts; None before it."""
+        return self.registrations[0].document.fn_time if self.registrations else None
+
     def unconfirmed(self) -> list[ArchivedDocument]:
         """Documents the ОФД has not confirmed yet, oldest first."""
         return [document for document in self.documents if not document.ticket]
 
+    def first_unconfirmed(self) -> ArchivedDocument | None:
+        """The oldest document without a квитанция, or None when every document has one."""
+        documents = self.documents
+        index = self._first_unconfirmed
+        while index < len(documents) and documents[index].ticket:
+            index += 1
+        self._first_unconfirmed = index
+        return documents[index] if index < len(documents) else None
+
+    def oldest_waiting(self) -> ArchivedDocument | None:
+        """The oldest document waiting for the ОФД; None in the autonomous mode, which sends nothing."""
+        return None if self.autonomous else self.first_unconfirmed()
+
+    def unsent_counters(self) -> Counters:
+        """Counters of the receipts and corrections without a квитанция (the content of реквизит 1158)."""
+        counters = Counters()
+        for document in self.unconfirmed():
+            if document.form in RECEIPT_FORMS:
+                record = record_class_for(document.form).decode(document.record)
+                figures = ReceiptFigures.from_tlv(document.tlv, record.operation, record.total)
+                counters = counters.added(figures, correction=document.form in CORRECTION_FORMS)
+        return counters
+
     def receipt_update(self, figures: ReceiptFigures, correction: bool) -> tuple[Counters, Counters]:
         """Return the shift and ФН counters as they would be after one more receipt."""
         return self.shift_counters.added(figures, correction), self.fn_counters.added(figures, correction)
+
+    def mark_ticket(self, fd_number: int, ticket: object = None) -> None:
+        """Record that the ОФД confirmed document ``fd_number`` (the квитанция was accepted).
+
+        This is the hook of the ОФД exchange: call it after the квитанция record
+        reaches the disk and again for each such record while replaying the
+        archive. ``ticket`` is whatever the exchange needs to answer 41h; it is
+        kept in ``tickets``. Marking a document twice is harmless. The last
+        квитанция of a closed ФН moves it from phase 7 to phase 15. Raises
+        ValueError when no such document exists.
+        """
+        if not 1 <= fd_number <= len(self.documents):
+            raise ValueError(f"квитанция for ФД {fd_number}, but the archive holds {len(self.documents)} documents")
+        document = self.documents[fd_number - 1]
+        if not document.ticket:
+            self.documents[fd_number - 1] = dataclasses.replace(document, ticket=True)
+        self.tickets[fd_number] = ticket
+        if self.phase == FnPhase.POST_FISCAL_MODE and self.oldest_waiting() is None:
+            self.phase = FnPhase.ARCHIVE_READ_ONLY
 
     def apply(self, document: ArchivedDocument) -> None:
         """Change the state as forming ``document`` does. The document must be the next in number."""
@@ -161,6 +225,6 @@ class FnState:
             shift.documents += 1
         elif form == FORM_CLOSE_FISCAL_MODE:
             CloseFiscalModeRecord.decode(document.record)
-            self.phase = FnPhase.POST_FISCAL_MODE
+            self.phase = phase_after_close(documents_waiting=self.oldest_waiting() is not None)
         elif shift.is_open:
             shift.documents += 1

@@ -6,9 +6,16 @@ answers. Device refusals are answers (01h malformed request, 02h wrong state,
 07h wrong date and time, ...), never exceptions. Formed documents go to the
 archive file and reach the disk before ``execute`` returns.
 
-Implemented commands: 02h..07h, 10h..19h, 20h, 30h..33h, 35h, 3Dh, 40h..47h.
-The rest of the ОФД exchange (21h..26h), 3Ah, 3Bh and the debug reset 60h
-answer 01h.
+Implemented commands: 02h..07h, 10h..19h, 20h, 30h..33h, 35h, 3Ah, 3Bh, 3Dh,
+40h..47h and the debug reset 60h. A command outside the life phases that
+table 6 of the interface description allows for it is answered 02h before its
+handler runs (``lifecycle``). Every answer carries bit 7 of the result byte
+while a warning flag of 30h is raised (``resources``), and every refusal is
+remembered for 35h (``last_errors``).
+
+NOTE: the marking commands of ФН-М (B1h..B7h, which form documents 81..84)
+are not part of the interface description v1.2 and answer 01h (unknown
+command): kktemu's ФН does not support marked goods.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from pathlib import Path
 
 from ..protocol.errors import DecodeError
 from ..protocol.ffd.tlv import encode_tlv
-from ..protocol.fn.codes import FnResult
+from ..protocol.fn.codes import WARNING_BIT, FnResult
 from ..protocol.fn.frame import MAX_DATA_SIZE
 from ..protocol.fn.registry import decode_request
 from ..protocol.fn.service import FnPhase
@@ -37,25 +44,41 @@ from .archive_file import (
 from .document_commands import DocumentCommands, OpenDocument
 from .errors import ArchiveError, InvalidArgumentError
 from .forming import build_document
+from .last_errors import LastErrors
+from .lifecycle import command_allowed
 from .power import PowerSwitch
+from .profile import DEFAULT_PROFILE, FnProfile
 from .qr import receipt_qr
+from .resources import DocumentRefused
+from .service_commands import ServiceCommands
 from .signing import DEFAULT_MASTER_KEY, derive_fn_key, key_check_value
 from .state import FnState
 
 logger = logging.getLogger(__name__)
 
 Answer = tuple[int, bytes]
+Timer = Callable[[], _dt.datetime]
 SERIAL_LENGTH = 16
 
 
-class FiscalStorage(DocumentCommands, ArchiveCommands):
+def _timer(now) -> Timer:
+    # A clock object with a ``now`` method (such as the emulator's Clock) or a plain callable.
+    method = getattr(now, "now", None)
+    return method if callable(method) else now
+
+
+class FiscalStorage(DocumentCommands, ArchiveCommands, ServiceCommands):
     """One ФН bound to its archive file.
 
     Build it with ``create`` (a new ФН in phase 1, «готовность к фискализации»)
-    or ``open`` (an existing archive, replayed). ``now`` returns the ФН timer as
-    a naive local datetime; the model reads it when it forms a document and to
-    compare the time between two operations with the ККТ's clock. The object is
-    not thread-safe: serialize calls to ``execute``.
+    or ``open`` (an existing archive, replayed). ``now`` is the ФН timer: a
+    callable, or a clock object with a ``now()`` method (the emulator's Clock,
+    which the register shares), returning a naive local datetime. The model
+    reads it when it forms a document, to compare the time between two
+    operations with the ККТ's clock, and for every deadline (validity, the
+    24-hour shift, the ОФД timeout). ``profile`` gives the model's figures
+    (validity, capacity, firmware type); open an archive with the profile it was
+    created with. The object is not thread-safe: serialize calls to ``execute``.
     """
 
     def __init__(
@@ -65,14 +88,17 @@ class FiscalStorage(DocumentCommands, ArchiveCommands):
         header: ArchiveHeader,
         key: bytes,
         state: FnState,
-        now: Callable[[], _dt.datetime],
+        now,
+        profile: FnProfile = DEFAULT_PROFILE,
     ):
         self._path = path
         self._writer: ArchiveWriter | None = writer
         self._header = header
         self._key = key
         self._state = state
-        self._now = now
+        self._now = _timer(now)
+        self._profile = profile
+        self._errors = LastErrors()
         self._open: OpenDocument | None = None
         # Tests cut the power through this switch (see ``power``); a cut closes the archive file.
         self.power = PowerSwitch(on_cut=writer.close)
@@ -82,6 +108,7 @@ class FiscalStorage(DocumentCommands, ArchiveCommands):
         self._handlers: dict[int, Callable[[object], Answer]] = {
             **self.document_handlers(),
             **self.archive_handlers(),
+            **self.service_handlers(),
         }
 
     @classmethod
@@ -89,8 +116,9 @@ class FiscalStorage(DocumentCommands, ArchiveCommands):
         cls,
         path: str | os.PathLike,
         serial: str,
-        now: Callable[[], _dt.datetime],
+        now,
         master_key: bytes = DEFAULT_MASTER_KEY,
+        profile: FnProfile = DEFAULT_PROFILE,
     ) -> FiscalStorage:
         """Create a new ФН with a new archive file at ``path``.
 
@@ -100,17 +128,18 @@ class FiscalStorage(DocumentCommands, ArchiveCommands):
         if len(serial) != SERIAL_LENGTH or not (serial.isascii() and serial.isdigit()):
             raise InvalidArgumentError(f"ФН serial {serial!r} must be 16 digits")
         key = derive_fn_key(master_key, serial)
-        header = ArchiveHeader(serial=serial, created=_naive(now()), key_check=key_check_value(key))
+        header = ArchiveHeader(serial=serial, created=_naive(_timer(now)()), key_check=key_check_value(key))
         writer = ArchiveWriter.create(path, header)
         logger.info("created ФН %s with archive %s", serial, path)
-        return cls(Path(path), writer, header, key, FnState(), now)
+        return cls(Path(path), writer, header, key, FnState(), now, profile)
 
     @classmethod
     def open(
         cls,
         path: str | os.PathLike,
-        now: Callable[[], _dt.datetime],
+        now,
         master_key: bytes = DEFAULT_MASTER_KEY,
+        profile: FnProfile = DEFAULT_PROFILE,
     ) -> FiscalStorage:
         """Open an existing archive and rebuild the ФН state by replaying its documents.
 
@@ -138,7 +167,7 @@ class FiscalStorage(DocumentCommands, ArchiveCommands):
             "opened ФН %s archive %s: %d documents, phase %d",
             contents.header.serial, path, len(contents.documents), state.phase,
         )
-        return cls(Path(path), writer, contents.header, key, state, now)
+        return cls(Path(path), writer, contents.header, key, state, now, profile)
 
     def close(self) -> None:
         """Close the archive file. Further ``execute`` calls raise ArchiveError."""
@@ -172,6 +201,11 @@ class FiscalStorage(DocumentCommands, ArchiveCommands):
         """Current life phase (30h phase byte)."""
         return self._state.phase
 
+    @property
+    def profile(self) -> FnProfile:
+        """The model figures this ФН runs with."""
+        return self._profile
+
     def qr(self, fd_number: int) -> str | None:
         """Return the QR code string of receipt ФД ``fd_number``; None for a form without one.
 
@@ -188,8 +222,10 @@ class FiscalStorage(DocumentCommands, ArchiveCommands):
     def execute(self, command: int, data: bytes) -> Answer:
         """Run one ФН interface command; return ``(result code, answer data)``.
 
-        The result is an ``FnResult`` value; answer data are empty unless it is
-        00h. An I/O failure of the archive answers 03h (ФН error) and leaves
+        The result is an ``FnResult`` value with bit 7 (``WARNING_BIT``) set
+        while a warning flag of 30h is raised; answer data are empty unless the
+        result is 00h. A command that table 6 does not allow in the current
+        life phase is answered 02h. An I/O failure of the archive answers 03h (ФН error) and leaves
         the state as it was. Raises ArchiveError when the ФН is closed, and
         PowerCut (a BaseException) at a power cut that ``power`` armed and for
         every command after it.
@@ -198,18 +234,29 @@ class FiscalStorage(DocumentCommands, ArchiveCommands):
             raise ArchiveError(f"ФН {self.serial} is closed")
         if self.power.is_off:
             raise self.power.dead()
-        data = bytes(data)
+        result, answer = self._run(command, bytes(data))
+        if result != FnResult.OK:
+            self._errors.record(command, result, self.timer())
+        if self.warning_flags():
+            result |= WARNING_BIT
+        return result, answer
+
+    def _run(self, command: int, data: bytes) -> Answer:
         if len(data) > MAX_DATA_SIZE:
             return self.refuse(FnResult.UNKNOWN_COMMAND, f"request data of {len(data)} bytes exceed {MAX_DATA_SIZE}")
-        handler = self._handlers.get(command)
-        if handler is None:
-            return self.refuse(FnResult.UNKNOWN_COMMAND, f"command {command:02X}h is not supported")
         try:
             request = decode_request(command, data)
         except DecodeError as exc:
             return self.refuse(FnResult.UNKNOWN_COMMAND, f"malformed {command:02X}h request: {exc}")
+        if not command_allowed(command, self._state.phase):
+            return self.refuse(FnResult.INVALID_STATE, f"command {command:02X}h is not allowed in phase {self._state.phase}")
+        handler = self._handlers.get(command)
+        if handler is None:
+            return self.refuse(FnResult.UNKNOWN_COMMAND, f"command {command:02X}h is not supported")
         try:
             return handler(request)
+        except DocumentRefused as refusal:
+            return self.refuse(refusal.result, str(refusal))
         except OSError:
             logger.exception("ФН %s: archive write failed during command %02Xh", self.serial, command)
             return FnResult.FN_FAILURE, b""
@@ -238,8 +285,9 @@ class FiscalStorage(DocumentCommands, ArchiveCommands):
 
         ``details`` is the type-specific tail of the 40h record and ``fn_tlv``
         the TLVs the ФН appends. ``inn`` and ``rnm`` default to the current
-        registration. Raises OSError when the archive cannot be written, with
-        nothing changed.
+        registration. Raises DocumentRefused when a resource rule forbids the
+        document (``check_resources``) and OSError when the archive cannot be
+        written, with nothing changed either way.
         """
         assert self._open is not None and self._writer is not None
         registration = self._state.registration
@@ -256,6 +304,7 @@ class FiscalStorage(DocumentCommands, ArchiveCommands):
             register_tlv=bytes(self._open.data),
             fn_tlv=fn_tlv,
         )
+        self.check_resources(form, len(stlv))
         document = ArchivedDocument(
             fd_number=fd_number,
             form=form,

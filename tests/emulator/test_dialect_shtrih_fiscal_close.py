@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import pytest
 
-from kktemu.fn_storage.archive_commands import ARCHIVE_CAPACITY_DOCUMENTS, THIRTY_DAY_AREA_KB
+from kktemu.fn_storage.profile import DEFAULT_PROFILE
 from kktemu.protocol.ffd.tlv import encode_tlv
 from kktemu.protocol.ffd.values import decode_string, decode_uint
 from kktemu.protocol.fn.service import FnPhase
 from kktemu.protocol.shtrih import commands as c
+
+ARCHIVE_CAPACITY_DOCUMENTS = DEFAULT_PROFILE.archive_capacity
+THIRTY_DAY_AREA_KB = DEFAULT_PROFILE.thirty_day_area_kb
 
 H = bytes.fromhex
 CASHIER = 1

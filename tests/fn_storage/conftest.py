@@ -12,10 +12,11 @@ import pytest
 
 from kktemu.fn_storage import FiscalStorage
 from kktemu.fn_storage.identifiers import make_rnm, make_test_fn_serial
+from kktemu.fn_storage.profile import DEFAULT_PROFILE
 from kktemu.protocol.ffd.tlv import encode_tlv
 from kktemu.protocol.ffd.values import encode_string, encode_vln
-from kktemu.protocol.fn import documents
-from kktemu.protocol.fn.codes import FnCommand, FnResult
+from kktemu.protocol.fn import documents, service
+from kktemu.protocol.fn.codes import FnCommand, FnResult, split_answer_code
 
 START = dt.datetime(2024, 3, 1, 9, 0)
 SERIAL = make_test_fn_serial(1)
@@ -72,9 +73,12 @@ class KktDriver:
     def __init__(self, fn: FiscalStorage, clock: Clock):
         self.fn = fn
         self.clock = clock
+        self.warning = False
 
     def call(self, command: int, data: bytes = b"", expect: int = FnResult.OK) -> bytes:
-        result, answer = self.fn.execute(command, data)
+        """Send one command; the warning bit of the answer is ignored (``warning`` reads it)."""
+        code, answer = self.fn.execute(command, data)
+        result, self.warning = split_answer_code(code)
         assert result == expect, f"{FnCommand(command).name}: got {result:02X}h, expected {expect:02X}h"
         return answer
 
@@ -113,6 +117,16 @@ class KktDriver:
         return documents.ShiftDocumentAnswer.decode(self.call(FnCommand.CLOSE_SHIFT))
 
 
+    def close_fiscal_mode(self) -> documents.FiscalDocumentAnswer:
+        self.call(FnCommand.BEGIN_CLOSE_FISCAL_MODE)
+        self.call(FnCommand.SEND_DOCUMENT_DATA, tlv_text(1021, "Иванова А."))
+        request = documents.CloseFiscalModeRequest(self.clock(), RNM)
+        return documents.FiscalDocumentAnswer.decode(self.call(FnCommand.CLOSE_FISCAL_MODE, request.encode()))
+
+    def status(self):
+        return service.StatusAnswer.decode(self.call(FnCommand.GET_STATUS))
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock(START)
@@ -128,6 +142,21 @@ def fn(archive_path, clock):
     storage = FiscalStorage.create(archive_path, SERIAL, clock)
     yield storage
     storage.close()
+
+
+@pytest.fixture
+def make_kkt(tmp_path, clock):
+    """Return a factory of drivers for ФН with a chosen profile and serial, each with its own archive."""
+    made = []
+
+    def make(profile=DEFAULT_PROFILE, serial=SERIAL) -> KktDriver:
+        storage = FiscalStorage.create(tmp_path / f"fn-{len(made)}.bin", serial, clock, profile=profile)
+        made.append(storage)
+        return KktDriver(storage, clock)
+
+    yield make
+    for storage in made:
+        storage.close()
 
 
 @pytest.fixture

@@ -11,11 +11,14 @@ from __future__ import annotations
 import math
 
 from kktemu.fn_storage import FiscalStorage
-from kktemu.fn_storage.archive_commands import ARCHIVE_CAPACITY_DOCUMENTS, THIRTY_DAY_AREA_KB
+from kktemu.fn_storage.profile import DEFAULT_PROFILE
 from kktemu.protocol.fn import documents
 from kktemu.protocol.fn.codes import FnCommand as C
 from kktemu.protocol.fn.codes import FnResult as R
 from kktemu.protocol.fn.service import FreeMemoryAnswer
+
+ARCHIVE_CAPACITY_DOCUMENTS = DEFAULT_PROFILE.archive_capacity
+THIRTY_DAY_AREA_KB = DEFAULT_PROFILE.thirty_day_area_kb
 
 
 def _free_memory(kkt) -> FreeMemoryAnswer:
