@@ -254,6 +254,21 @@ def test_fresh_fn_not_registered(start_fn_serve, tmp_path):
     assert "stopped\n" in server.stderr
 
 
+def test_vectors_byte_for_byte(start_fn_serve, tmp_path):
+    fn_file = tmp_path / "fn.bin"
+    server = start_fn_serve("--port", "0", "--fn-file", fn_file)
+    serial_number, _, port = _ready(server, fn_file)
+    line = TcpFnLine(port)
+    # 30h, the frame quoted in polarikus/flipper-zero_fn_tester lib/fn/fn_tools.c: a fresh ФН is in
+    # phase 1 with no document, shift or warning, no last document time, its serial and ФД 0.
+    status = bytes((1, 0, 0, 0, 0)) + bytes(5) + serial_number.encode() + bytes(4)
+    assert line.exchange(STATUS_REQUEST) == encode_frame(0x00, status)
+    # 31h, derived by the same CRC rule: the 16-digit ФН number.
+    assert line.exchange(bytes.fromhex("04 01 00 31 DE DD")) == encode_frame(0x00, serial_number.encode())
+    line.close()
+    assert server.stop() == 0
+
+
 def test_existing_fn_reopened(start_fn_serve, tmp_path):
     fn_file = tmp_path / "fn.bin"
     first = start_fn_serve("--port", "0", "--fn-file", fn_file)
