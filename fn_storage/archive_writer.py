@@ -105,9 +105,16 @@ class ArchiveWriter:
         self._size = valid_size
 
     def truncate(self, size: int) -> None:
-        """Cut the file to its first ``size`` bytes and sync it (the debug reset 60h keeps only the header)."""
+        """Cut the file to its first ``size`` bytes and sync it (the debug reset 60h keeps only the header).
+
+        Raises PowerCut when the ``power`` switch has a cut armed for this
+        write, which counts like a record append.
+        """
         if not 0 <= size <= self._size:
             raise ValueError(f"cannot cut {self._path} of {self._size} bytes to {size} bytes")
+        cut = self.power.take_cut() if self.power is not None else None
+        if cut is not None:
+            self._truncate_until_cut(size, cut)
         os.ftruncate(self._descriptor(), size)
         os.fsync(self._descriptor())
         self._size = size
@@ -151,6 +158,20 @@ class ArchiveWriter:
             _write_at(descriptor, record, offset)
             os.fsync(descriptor)
         raise self.power.fire(cut, offset, len(record))
+
+    def _truncate_until_cut(self, size: int, cut: Cut) -> NoReturn:
+        """Leave the file as a power cut at ``cut.point`` of this truncation would, close it and raise PowerCut.
+
+        One ``ftruncate`` changes only the file size, so the disk keeps either
+        the old size or the new one: the new one once synced, or when an
+        unsynced change is KEPT. PARTIAL_WRITE and a ZEROED outcome leave the
+        file unchanged, like BEFORE_WRITE.
+        """
+        dropped = self._size - size
+        if cut.point is CutPoint.AFTER_FSYNC_BEFORE_ANSWER or cut.unsynced is Unsynced.KEPT:
+            os.ftruncate(self._descriptor(), size)
+            os.fsync(self._descriptor())
+        raise self.power.fire(cut, size, dropped, "truncation")
 
     def close(self) -> None:
         """Close the file, which also releases the lock. Closing twice is harmless."""

@@ -1,7 +1,8 @@
 """Power-cut hook for crash tests: stop the ФН at a named point of an archive write.
 
 A test arms a cut with ``FiscalStorage.power.cut_at(point, after=n)``. The
-(n + 1)-th record append from then on stops at ``point``: the archive writer
+(n + 1)-th archive write from then on stops at ``point``. A write is a record
+append, or the truncation of the debug reset 60h. The archive writer
 leaves the file as a real power loss at that point can leave it, closes the
 file (which releases its lock, as a dead process does) and raises ``PowerCut``.
 The model is dead from then on, and every later ``execute`` raises
@@ -20,6 +21,9 @@ Cut points of one append, in order:
   that grew by the record's length but reads as zeros there.
 * ``AFTER_FSYNC_BEFORE_ANSWER``: the record is durable, and the answer never
   left the ФН.
+
+A truncation has two outcomes only, the old size or the new one (see
+``ArchiveWriter.truncate``).
 
 ``PowerCut`` derives from ``BaseException``, not from ``KktemuError``, so the
 handlers that turn any ``Exception`` into a device answer (the Штрих-М
@@ -58,9 +62,10 @@ class Unsynced(enum.Enum):
 class PowerCut(BaseException):
     """The power of the emulated ФН went off; the model that raised it is dead.
 
-    ``point`` is where the cut happened (None for ``PowerSwitch.cut_now``),
-    ``offset`` the file offset where the interrupted record starts and
-    ``size`` its length in bytes (both None for ``cut_now``).
+    ``point`` is where the cut happened (None for ``PowerSwitch.cut_now``).
+    ``offset`` is the file offset where the interrupted record starts and
+    ``size`` its length in bytes. For a truncation they are the new file size
+    and the number of bytes it drops. Both are None for ``cut_now``.
 
     Derives from BaseException on purpose: code that turns unexpected
     exceptions into device answers must not answer a dead ФН.
@@ -76,7 +81,7 @@ class PowerCut(BaseException):
 
 @dataclass(frozen=True)
 class Cut:
-    """One armed power cut: the point, how many appends to let through first, and the point's outcome.
+    """One armed power cut: the point, how many archive writes to let through first, and the point's outcome.
 
     ``written`` (PARTIAL_WRITE only) is how many bytes of the record reach the
     disk, at most the record's length minus one. ``unsynced``
@@ -113,12 +118,12 @@ class PowerSwitch:
 
     @property
     def armed(self) -> Cut | None:
-        """The cut waiting for its append, or None."""
+        """The cut waiting for its archive write, or None."""
         return self._armed
 
     def cut_at(self, point: CutPoint, *, after: int = 0, written: int | None = None,
                unsynced: Unsynced | None = None) -> Cut:
-        """Arm a cut at ``point`` of the (``after`` + 1)-th record append from now, replacing any armed cut.
+        """Arm a cut at ``point`` of the (``after`` + 1)-th archive write from now, replacing any armed cut.
 
         ``written`` (at least 1) goes with PARTIAL_WRITE and ``unsynced`` with
         AFTER_WRITE_BEFORE_FSYNC, and neither with another point. Raises
@@ -153,9 +158,9 @@ class PowerSwitch:
             self._switch_off()
 
     def take_cut(self) -> Cut | None:
-        """Count one record append and return the armed cut when it falls on this append.
+        """Count one archive write and return the armed cut when it falls on this write.
 
-        Called by the archive writer at the start of every append.
+        Called by the archive writer at the start of every append and truncation.
         """
         cut = self._armed
         if cut is None:
@@ -166,11 +171,15 @@ class PowerSwitch:
         self._armed = None
         return cut
 
-    def fire(self, cut: Cut, offset: int, size: int) -> PowerCut:
-        """Turn the power off after the writer applied ``cut`` to the file; return the PowerCut to raise."""
-        logger.debug("power cut %s of the %d-byte record at byte %d", cut.point.value, size, offset)
+    def fire(self, cut: Cut, offset: int, size: int, write: str = "record") -> PowerCut:
+        """Turn the power off after the writer applied ``cut`` to the file; return the PowerCut to raise.
+
+        ``write`` names what was cut in the message: a "record" appended at
+        ``offset``, or a "truncation" to ``offset`` that drops ``size`` bytes.
+        """
+        logger.debug("power cut %s of the %d-byte %s at byte %d", cut.point.value, size, write, offset)
         self._switch_off()
-        return PowerCut(f"power cut {cut.point.value} of the {size}-byte record at byte {offset}",
+        return PowerCut(f"power cut {cut.point.value} of the {size}-byte {write} at byte {offset}",
                         cut.point, offset, size)
 
     def dead(self) -> PowerCut:

@@ -188,3 +188,33 @@ def test_zeroed_block_then_prefix_is_torn_tail():
     contents = parse_archive(HEADER.encode() + _record(1) + tail)
     assert len(contents.documents) == 1
     assert contents.torn_tail_bytes == len(tail)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "truncated"),
+    [
+        ({"point": CutPoint.BEFORE_WRITE}, False),
+        ({"point": CutPoint.PARTIAL_WRITE, "written": 5}, False),
+        ({"point": CutPoint.AFTER_WRITE_BEFORE_FSYNC, "unsynced": Unsynced.LOST}, False),
+        ({"point": CutPoint.AFTER_WRITE_BEFORE_FSYNC, "unsynced": Unsynced.ZEROED}, False),
+        ({"point": CutPoint.AFTER_WRITE_BEFORE_FSYNC, "unsynced": Unsynced.KEPT}, True),
+        ({"point": CutPoint.AFTER_FSYNC_BEFORE_ANSWER}, True),
+    ],
+)
+def test_truncation_cut_keeps_old_or_new_size(archive, outcome, truncated):
+    archive.power.cut_at(**outcome)
+    with pytest.raises(PowerCut, match="truncation") as info:
+        archive.writer.truncate(HEADER_SIZE)
+    expected = archive.before[:HEADER_SIZE] if truncated else archive.before
+    assert archive.path.read_bytes() == expected
+    assert info.value.offset == HEADER_SIZE
+    assert info.value.size == len(archive.before) - HEADER_SIZE
+    assert archive.closed == 1
+
+
+def test_truncation_counts_as_write(archive):
+    archive.power.cut_at(CutPoint.BEFORE_WRITE, after=1)
+    archive.writer.truncate(HEADER_SIZE)
+    with pytest.raises(PowerCut, match="record"):
+        archive.writer.append(_record(1))
+    assert archive.path.read_bytes() == archive.before[:HEADER_SIZE]

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kktemu.fn_storage import FiscalStorage, read_archive, verify_document
+from kktemu.fn_storage.archive_file import HEADER_SIZE
 from kktemu.fn_storage.identifiers import make_rnm, make_test_fn_serial
 from kktemu.fn_storage.power import Cut, CutPoint, PowerCut, Unsynced
 from kktemu.fn_storage.signing import printed_fiscal_sign
@@ -434,6 +435,26 @@ def test_cut_then_reopen(kkt, name, cut, kept):
     assert survives(cut["point"], cut.get("unsynced")) is kept
     ledger.send_with_cut(kkt, cut_write, cut)
     assert ledger.last_fd == len(earlier) + kept
+    continue_work(kkt, ledger)
+
+
+@pytest.mark.parametrize(("cut", "kept"), CUTS)
+def test_debug_reset_cut_then_reopen(kkt, cut, kept):
+    # The debug reset 60h truncates the archive to its header, the one archive write that is no append.
+    ledger = Ledger()
+    for write in SCENARIOS[CLOSE_SHIFT][0]:
+        ledger.send(kkt, write)
+    before = kkt.path.read_bytes()
+    kkt.fn.power.cut_at(**cut)
+    with pytest.raises(PowerCut):
+        kkt.call(C.RESET_STATE, service.ResetStateRequest().encode())
+    kkt.power_on()
+    if kept:
+        ledger = Ledger()
+        assert kkt.path.read_bytes() == before[:HEADER_SIZE]
+    else:
+        assert kkt.path.read_bytes() == before
+    check_recovered(kkt, ledger)
     continue_work(kkt, ledger)
 
 
