@@ -1,10 +1,8 @@
-"""Status and archive commands of the ФН model (20h, 30h..35h, 3Dh, 40h..47h).
+"""Status and archive commands of the ФН model (30h..35h, 3Dh, 40h..47h).
 
 These commands only read. 45h and 46h stream a document one top-level TLV per
 call and 44h (tag FFFFh) with 47h stream the registration data the ККТ sent.
-Each stream ends with 08h. 20h reports the queue for the ОФД, which contains
-every document without a квитанция. The transport and message-reading parts of
-the exchange (21h..26h) are not modelled yet.
+Each stream ends with 08h. The ОФД exchange (20h..26h) is in ``exchange``.
 """
 
 from __future__ import annotations
@@ -20,10 +18,8 @@ from ..protocol.fn.archive import (
 )
 from ..protocol.fn.records import record_class_for
 from ..protocol.fn.codes import FnCommand, FnResult
-from ..protocol.fn.exchange import ExchangeFlags, ExchangeStatusAnswer
 from ..protocol.fn.message import RawData
 from ..protocol.fn.service import ExpiryAnswer, FnPhase, FreeMemoryAnswer, SerialAnswer, StatusAnswer, VersionAnswer
-from .document_commands import WORK_MODE_AUTONOMOUS
 from .resources import add_months, recent_bytes
 from .state import register_items
 
@@ -36,7 +32,6 @@ class ArchiveCommands:
     def archive_handlers(self) -> dict:
         """Map each status and archive command code to its handler."""
         return {
-            FnCommand.GET_EXCHANGE_STATUS: self._exchange_status,
             FnCommand.GET_STATUS: self._status,
             FnCommand.GET_SERIAL: lambda request: (FnResult.OK, SerialAnswer(self.serial).encode()),
             FnCommand.GET_EXPIRY: self._expiry,
@@ -66,24 +61,6 @@ class ArchiveCommands:
             last_document_time=last.moment if last else None,
             serial=self.serial,
             last_fd_number=state.last_fd_number,
-        )
-        return FnResult.OK, answer.encode()
-
-    def _exchange_status(self, request):
-        # In the autonomous mode the ФН forms no messages for the ОФД, so the queue is empty.
-        # Otherwise it contains every document without a квитанция, oldest first. The
-        # transport bit stays 0 because 21h is not modelled.
-        registration = self._state.registration
-        if registration is None:
-            return self.refuse(FnResult.INVALID_STATE, "the exchange status needs a registered ФН")
-        queue = [] if registration.work_mode & WORK_MODE_AUTONOMOUS else self._state.unconfirmed()
-        first = queue[0] if queue else None
-        answer = ExchangeStatusAnswer(
-            flags=ExchangeFlags.MESSAGE_FOR_OFD if queue else 0,
-            read_started=False,
-            message_count=min(len(queue), 0xFFFF),
-            first_fd_number=first.fd_number if first else 0,
-            first_document_time=first.moment if first else None,
         )
         return FnResult.OK, answer.encode()
 
@@ -136,7 +113,10 @@ class ArchiveCommands:
         document, refusal = self._archived(request.fd_number)
         if refusal:
             return refusal
-        return self.refuse(FnResult.NO_DATA, f"ФД {request.fd_number} has no ОФД квитанция")
+        ticket = self._state.tickets.get(request.fd_number)
+        if ticket is None:
+            return self.refuse(FnResult.NO_DATA, f"ФД {request.fd_number} has no ОФД квитанция")
+        return FnResult.OK, ticket.answer().encode()
 
     def _unconfirmed_count(self, request):
         count = min(len(self._state.unconfirmed()), 0xFFFF)

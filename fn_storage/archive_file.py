@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..protocol.errors import DecodeError
@@ -24,6 +24,7 @@ from ..protocol.fn.fields import FieldReader, encode_date_time
 from .archive_writer import ArchiveWriter
 from .errors import ArchiveError
 from .signing import SIGN_VALUE_SIZE, TAG_FISCAL_SIGN
+from .tickets import RECORD_TICKET, ArchivedTicket
 
 __all__ = [
     "ArchiveContents", "ArchiveHeader", "ArchiveWriter", "ArchivedDocument", "encode_record", "parse_archive",
@@ -183,12 +184,14 @@ class ArchiveContents:
 
     ``valid_size`` is the length of the file up to the last whole record;
     ``torn_tail_bytes`` counts the bytes after it (an interrupted append).
+    ``tickets`` are the accepted ОФД квитанции in file order.
     """
 
     header: ArchiveHeader
     documents: list[ArchivedDocument]
     valid_size: int
     torn_tail_bytes: int
+    tickets: list[ArchivedTicket] = field(default_factory=list)
 
 
 def parse_archive(data: bytes, source: str = "archive") -> ArchiveContents:
@@ -203,6 +206,8 @@ def parse_archive(data: bytes, source: str = "archive") -> ArchiveContents:
     """
     header = ArchiveHeader.decode(data)
     documents: list[ArchivedDocument] = []
+    tickets: list[ArchivedTicket] = []
+    confirmed: set[int] = set()
     offset = HEADER_SIZE
     while offset < len(data):
         end = _whole_record_end(data, offset)
@@ -211,6 +216,12 @@ def parse_archive(data: bytes, source: str = "archive") -> ArchiveContents:
             break
         record_type = data[offset + 4]
         payload = data[offset + 5:end - 4]
+        if record_type == RECORD_TICKET:
+            ticket = _ticket_record(payload, len(documents), confirmed, source, offset)
+            confirmed.add(ticket.fd_number)
+            tickets.append(ticket)
+            offset = end
+            continue
         if record_type != RECORD_DOCUMENT:
             raise ArchiveError(f"{source}: record type {record_type} is unknown to format version 1", offset)
         try:
@@ -224,7 +235,20 @@ def parse_archive(data: bytes, source: str = "archive") -> ArchiveContents:
             )
         documents.append(document)
         offset = end
-    return ArchiveContents(header, documents, valid_size=offset, torn_tail_bytes=len(data) - offset)
+    return ArchiveContents(header, documents, valid_size=offset, torn_tail_bytes=len(data) - offset, tickets=tickets)
+
+
+def _ticket_record(payload: bytes, document_count: int, confirmed: set[int], source: str, offset: int) -> ArchivedTicket:
+    """Decode a квитанция record; it must confirm an earlier document that has no квитанция yet."""
+    try:
+        ticket = ArchivedTicket.decode_payload(payload)
+    except DecodeError as exc:
+        raise ArchiveError(f"{source}: {exc}", offset) from None
+    if not 1 <= ticket.fd_number <= document_count:
+        raise ArchiveError(f"{source}: квитанция for ФД {ticket.fd_number} before that document", offset)
+    if ticket.fd_number in confirmed:
+        raise ArchiveError(f"{source}: a second квитанция for ФД {ticket.fd_number}", offset)
+    return ticket
 
 
 def _whole_record_end(data: bytes, offset: int) -> int | None:

@@ -310,12 +310,18 @@ class DocumentCommands:
             return self.refuse(FnResult.INVALID_STATE, "shift numbers are exhausted")
         if self._earlier_than_last(request.moment, OPEN_SHIFT_TOLERANCE):
             return self.refuse(FnResult.INVALID_DATE_TIME, f"{request.moment} is over an hour before the last document")
+        refusal = self.ofd_wait_refusal()  # the 30-day rule of the ОФД exchange (15h)
+        if refusal:
+            return refusal
         return self._begin(Doc.OPEN_SHIFT, FORM_OPEN_SHIFT, request.moment)
 
     def _open_shift(self, request):
         document = self._open_kind(Doc.OPEN_SHIFT)
         if document is None:
             return self.refuse(FnResult.INVALID_STATE, "no open shift report with data is open")
+        refusal = self.ofd_wait_refusal()  # the 30-day rule of the ОФД exchange (15h)
+        if refusal:
+            return refusal
         number = self._state.shift.number + 1
         fd_number, fp32 = self.form_document(FORM_OPEN_SHIFT, document.moment, _details(ShiftRecord, shift_number=number))
         return FnResult.OK, ShiftDocumentAnswer(number, fd_number, fp32).encode()
@@ -325,12 +331,18 @@ class DocumentCommands:
             return self.refuse(FnResult.INVALID_STATE, "closing a shift needs the fiscal mode and an open shift")
         if self._earlier_than_last(request.moment):
             return self.refuse(FnResult.INVALID_DATE_TIME, f"{request.moment} is earlier than the last document")
+        refusal = self.ofd_wait_refusal()  # the 30-day rule of the ОФД exchange (15h)
+        if refusal:
+            return refusal
         return self._begin(Doc.CLOSE_SHIFT, FORM_CLOSE_SHIFT, request.moment)
 
     def _close_shift(self, request):
         document = self._open_kind(Doc.CLOSE_SHIFT)
         if document is None:
             return self.refuse(FnResult.INVALID_STATE, "no close shift report with data is open")
+        refusal = self.ofd_wait_refusal()  # the 30-day rule of the ОФД exchange (15h)
+        if refusal:
+            return refusal
         state = self._state
         shift = state.shift
         # NOTE: 1111 counts the open and the close shift reports too; no public
@@ -374,6 +386,9 @@ class DocumentCommands:
             return self.refuse(FnResult.SHIFT_OVER_24_HOURS, f"shift {shift.number} opened at {shift.opened_at}")
         if self._timer_disagrees(request.moment):
             return self.refuse(FnResult.TIME_DIFFERENCE, f"{request.moment} disagrees with the ФН timer {self.timer()}")
+        refusal = self.ofd_wait_refusal()  # the 30-day rule of the ОФД exchange (15h)
+        if refusal:
+            return refusal
         bso = bool(self._state.registration.work_mode & WORK_MODE_BSO)
         kind, form = RECEIPT_KINDS[correction, bso]
         return self._begin(kind, form, request.moment)

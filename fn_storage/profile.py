@@ -45,6 +45,9 @@ class FnProfile:
       tables require of a register in the data transmission mode.
     * ``max_registrations``: registration and re-registration reports one ФН
       accepts (32h reports the rest).
+    * ``strict_ofd``: refuse a квитанция without ФПО (1078) or with a container
+      header ФД number that differs from its 1040 (26h, result 20h). Off by
+      default, so mock ОФД servers without the operator's signing key work.
 
     Raises InvalidArgumentError for values no ФН model has.
     """
@@ -58,6 +61,7 @@ class FnProfile:
     ofd_timeout: _dt.timedelta = _dt.timedelta(days=2)
     close_requires_confirmed: bool = False
     max_registrations: int = 30
+    strict_ofd: bool = False
 
     def __post_init__(self) -> None:
         if self.validity_months not in VALIDITY_MONTHS:

@@ -160,5 +160,6 @@ class ServiceCommands:
         self._document_cursor = None
         self._registration_cursor = None
         self._errors = LastErrors()
+        self.reset_exchange()
         logger.info("ФН %s: debug reset, archive emptied, phase 1", self.serial)
         return FnResult.OK, b""

@@ -6,7 +6,7 @@ answers. Device refusals are answers (01h malformed request, 02h wrong state,
 07h wrong date and time, ...), never exceptions. Formed documents go to the
 archive file and reach the disk before ``execute`` returns.
 
-Implemented commands: 02h..07h, 10h..19h, 20h, 30h..33h, 35h, 3Ah, 3Bh, 3Dh,
+Implemented commands: 02h..07h, 10h..19h, 20h..26h, 30h..33h, 35h, 3Ah, 3Bh, 3Dh,
 40h..47h and the debug reset 60h. A command outside the life phases that
 table 6 of the interface description allows for it is answered 02h before its
 handler runs (``lifecycle``). Every answer carries bit 7 of the result byte
@@ -43,6 +43,7 @@ from .archive_file import (
 )
 from .document_commands import DocumentCommands, OpenDocument
 from .errors import ArchiveError, InvalidArgumentError
+from .exchange import ExchangeCommands, ExchangeSession
 from .forming import build_document
 from .last_errors import LastErrors
 from .lifecycle import command_allowed
@@ -67,7 +68,7 @@ def _timer(now) -> Timer:
     return method if callable(method) else now
 
 
-class FiscalStorage(DocumentCommands, ArchiveCommands, ServiceCommands):
+class FiscalStorage(DocumentCommands, ArchiveCommands, ServiceCommands, ExchangeCommands):
     """One ФН bound to its archive file.
 
     Build it with ``create`` (a new ФН in phase 1, «готовность к фискализации»)
@@ -100,6 +101,7 @@ class FiscalStorage(DocumentCommands, ArchiveCommands, ServiceCommands):
         self._profile = profile
         self._errors = LastErrors()
         self._open: OpenDocument | None = None
+        self._exchange = ExchangeSession()
         # Tests cut the power through this switch (see ``power``); a cut closes the archive file.
         self.power = PowerSwitch(on_cut=writer.close)
         writer.power = self.power
@@ -109,6 +111,7 @@ class FiscalStorage(DocumentCommands, ArchiveCommands, ServiceCommands):
             **self.document_handlers(),
             **self.archive_handlers(),
             **self.service_handlers(),
+            **self.exchange_handlers(),
         }
 
     @classmethod
@@ -141,7 +144,7 @@ class FiscalStorage(DocumentCommands, ArchiveCommands, ServiceCommands):
         master_key: bytes = DEFAULT_MASTER_KEY,
         profile: FnProfile = DEFAULT_PROFILE,
     ) -> FiscalStorage:
-        """Open an existing archive and rebuild the ФН state by replaying its documents.
+        """Open an existing archive and rebuild the ФН state by replaying its documents and квитанции.
 
         A torn tail (an interrupted last append) is cut off with a WARNING.
         Raises ArchiveError when the file is missing, locked, damaged, or was
@@ -159,6 +162,8 @@ class FiscalStorage(DocumentCommands, ArchiveCommands, ServiceCommands):
                     state.apply(document)
                 except (DecodeError, ValueError) as exc:
                     raise ArchiveError(f"{path}: ФД {document.fd_number} cannot be replayed: {exc}") from None
+            for ticket in contents.tickets:
+                state.mark_ticket(ticket.fd_number, ticket)
             writer.cut_torn_tail(contents.valid_size)
         except BaseException:
             writer.close()

@@ -127,11 +127,11 @@ def test_registration_answer_and_record(registered, archive_path):
         (C.BEGIN_OPEN_SHIFT, b"\x18\x0d\x01\x09\x00"),
         (C.FORM_RECEIPT, b"\x18\x03\x01\x09\x00\x01"),
         (0x99, b""),
-        (C.SET_TRANSPORT_STATUS, b"\x01"),
+        (C.SET_TRANSPORT_STATUS, b"\x02"),
         (C.RESET_STATE, b"\x17"),
         (C.SEND_DOCUMENT_DATA, bytes(1025)),
     ],
-    ids=["status-with-data", "short-date", "month-13", "short-16h", "unknown", "ofd-exchange", "reset-unknown-code", "oversize"],
+    ids=["status-with-data", "short-date", "month-13", "short-16h", "unknown", "transport-state-2", "reset-unknown-code", "oversize"],
 )
 def test_malformed_or_unsupported_is_01h(in_shift, archive_path, command, data):
     _refused(in_shift, archive_path, command, data, R.UNKNOWN_COMMAND)
