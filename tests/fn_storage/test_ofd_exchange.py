@@ -9,10 +9,12 @@ import pytest
 
 from kktemu.fn_storage import FiscalStorage, read_archive
 from kktemu.fn_storage.ofd_operator import confirm_message
+from kktemu.fn_storage.profile import FnProfile
 from kktemu.fn_storage.signing import message_trailer
 from kktemu.protocol.fn import archive
 from kktemu.protocol.fn.codes import FnCommand as C
 from kktemu.protocol.fn.codes import FnResult as R
+from kktemu.protocol.fn.service import FnPhase
 from kktemu.protocol.fn.exchange import (
     ExchangeFlags,
     ExchangeStatusAnswer,
@@ -251,3 +253,35 @@ def test_autonomous_mode_has_no_message(kkt, archive_path):
     kkt.call(C.SET_TRANSPORT_STATUS, b"\x01")
     kkt.call(C.BEGIN_OFD_MESSAGE_READ, expect=R.NO_DATA)
     assert refused_ticket(kkt, archive_path, ticket_for(kkt.fn.message_for_ofd(1))) == TicketRejectReason.WRONG_FD_NUMBER
+
+
+def test_strict_profile_refuses_unsigned(make_kkt):
+    kkt = make_kkt(FnProfile(strict_ofd=True))
+    kkt.register()
+    before = kkt.fn.path.read_bytes()
+    assert refused_ticket(kkt, kkt.fn.path, ticket_for(read_message(kkt), sign=False)) == TicketRejectReason.WRONG_FISCAL_SIGN
+    assert kkt.fn.path.read_bytes() == before
+    kkt.call(C.SEND_OFD_TICKET, ticket_for(read_message(kkt)))
+    assert unconfirmed(kkt) == 0
+
+
+def test_last_ticket_after_closing_ends_in_phase_15(in_shift, archive_path, clock):
+    in_shift.close_shift()
+    in_shift.close_fiscal_mode()
+    assert in_shift.status().phase == FnPhase.POST_FISCAL_MODE
+    for _ in range(3):
+        in_shift.call(C.SEND_OFD_TICKET, ticket_for(read_message(in_shift)))
+        assert in_shift.status().phase == FnPhase.POST_FISCAL_MODE
+    in_shift.call(C.SEND_OFD_TICKET, ticket_for(read_message(in_shift)))
+    assert in_shift.status().phase == FnPhase.ARCHIVE_READ_ONLY
+    in_shift.fn.close()
+    with FiscalStorage.open(archive_path, clock) as reopened:
+        assert reopened.phase == FnPhase.ARCHIVE_READ_ONLY
+
+
+def test_debug_reset_forgets_the_exchange(sold):
+    read_message(sold)
+    sold.call(C.RESET_STATE, b"\x16")
+    sold.register()
+    assert status(sold).flags == ExchangeFlags.MESSAGE_FOR_OFD
+    assert status(sold).first_fd_number == 1
