@@ -43,7 +43,7 @@ from ..protocol.fn.documents import (
     ShiftParametersAnswer,
 )
 from ..protocol.fn.service import CurrentDocument as Doc
-from ..protocol.fn.service import FnPhase
+from ..protocol.fn.service import FnPhase, FnWarning
 from .counters import TAG_FN_COUNTERS, TAG_SHIFT_COUNTERS, ReceiptFigures
 from .forming import FN_BLOCK_TAGS
 from .identifiers import inn_is_valid, rnm_is_valid
@@ -66,10 +66,13 @@ SHIFT_LIMIT = _dt.timedelta(hours=24)
 OPEN_SHIFT_TOLERANCE = _dt.timedelta(hours=1)
 TIMER_TOLERANCE = _dt.timedelta(minutes=5)
 SUPPORTED_FFD_VERSIONS = (2, 3, 4)  # 1.05, 1.1, 1.2
+FFD_1_1 = 3
 FFD_1_2 = 4
 WORK_MODE_AUTONOMOUS = 0x02
 WORK_MODE_BSO = 0x10
 TAXATION_BITS = 0x3F
+# «Код причины перерегистрации» of 03h: 1 замена ФН, 2 смена ОФД, 3 смена реквизитов пользователя, 4 смена настроек ККТ.
+REREGISTRATION_REASONS = (1, 2, 3, 4)
 
 # Size budget of the 07h data of each document, from the interface description.
 # NOTE: the description gives the settlement report both 1 KB and 2 KB; 2 KB is used.
@@ -102,6 +105,11 @@ TAG_RECEIPTS_IN_SHIFT = 1118
 TAG_UNSENT_COUNT = 1097
 TAG_UNSENT_SINCE = 1098
 TAG_FIRST_UNSENT = 1116
+TAG_UNSENT_COUNTERS = 1158
+TAG_RESOURCE_ENDING = 1050
+TAG_REPLACE_URGENT = 1051
+TAG_MEMORY_FULL = 1052
+TAG_OFD_TIMEOUT = 1053
 
 # Tags the ФН writes itself; 07h data carrying them get result 0Ch (дублирование данных).
 FN_WRITTEN_TAGS = {kind: set(FN_BLOCK_TAGS) for kind in BUDGETS}
@@ -109,7 +117,9 @@ FN_WRITTEN_TAGS[Doc.CLOSE_SHIFT] |= {
     TAG_DOCUMENTS_IN_SHIFT, TAG_RECEIPTS_IN_SHIFT, TAG_UNSENT_COUNT, TAG_UNSENT_SINCE,
     TAG_SHIFT_COUNTERS, TAG_FN_COUNTERS,
 }
-FN_WRITTEN_TAGS[Doc.SETTLEMENT_REPORT] |= {TAG_FIRST_UNSENT, TAG_UNSENT_COUNT, TAG_UNSENT_SINCE}
+FN_WRITTEN_TAGS[Doc.SETTLEMENT_REPORT] |= {
+    TAG_FIRST_UNSENT, TAG_UNSENT_COUNT, TAG_UNSENT_SINCE, TAG_FN_COUNTERS, TAG_UNSENT_COUNTERS,
+}
 
 
 @dataclass
@@ -232,6 +242,8 @@ class DocumentCommands:
         with_reason = document.report_type == RegistrationReportType.REREGISTRATION
         if with_reason != (request.reason is not None):
             return self.refuse(FnResult.UNKNOWN_COMMAND, "the reason byte must come with report type 2 only")
+        if with_reason and request.reason not in REREGISTRATION_REASONS:
+            return self.refuse(FnResult.INVALID_PARAMETER, f"re-registration reason {request.reason} is not 1..4")
         if self._earlier_than_last(request.moment):
             return self.refuse(FnResult.INVALID_DATE_TIME, f"{request.moment} is earlier than the last document")
         inn = request.inn.strip()
@@ -351,12 +363,31 @@ class DocumentCommands:
             encode_tlv(TAG_DOCUMENTS_IN_SHIFT, encode_uint32(shift.documents + 1))
             + encode_tlv(TAG_RECEIPTS_IN_SHIFT, encode_uint32(shift.receipts))
             + self._unsent_tlv(with_first_number=False)
+            + self._warning_tlv(document)
             + state.shift_counters.encode(TAG_SHIFT_COUNTERS, state.ffd_version)
             + state.fn_counters.encode(TAG_FN_COUNTERS, state.ffd_version)
         )
         details = _details(ShiftRecord, shift_number=shift.number)
         fd_number, fp32 = self.form_document(FORM_CLOSE_SHIFT, document.moment, details, fn_tlv)
         return FnResult.OK, ShiftDocumentAnswer(shift.number, fd_number, fp32).encode()
+
+    def _warning_tlv(self, document: OpenDocument) -> bytes:
+        """Return реквизиты 1050..1053 with value 1 for each raised condition the ККТ did not write itself.
+
+        The ФФД tables include these flags in a close shift report only when
+        they are 1: 1050 under 30 days of validity left (flag b1), 1051 under
+        3 days (b0), 1052 the archive over 99 % full, 1053 no квитанция for
+        longer than the ОФД timeout (b3).
+        """
+        flags = self.warning_flags()
+        raised = {
+            TAG_RESOURCE_ENDING: bool(flags & FnWarning.CRYPTO_RESOURCE_ENDING),
+            TAG_REPLACE_URGENT: bool(flags & FnWarning.CRYPTO_REPLACE_URGENT),
+            TAG_MEMORY_FULL: self.memory_full(),
+            TAG_OFD_TIMEOUT: bool(flags & FnWarning.OFD_TIMEOUT),
+        }
+        sent = {tag for tag, _ in split_tlv(bytes(document.data))}
+        return b"".join(encode_tlv(tag, b"\x01") for tag, on in raised.items() if on and tag not in sent)
 
     def _unsent_tlv(self, with_first_number: bool) -> bytes:
         """Return 1116, 1097 and 1098 about unconfirmed documents; nothing in the autonomous mode.
@@ -441,6 +472,12 @@ class DocumentCommands:
         first = unconfirmed[0].moment if unconfirmed else None
         details = _details(SettlementReportRecord, unconfirmed_count=len(unconfirmed), first_unconfirmed=first)
         fn_tlv = self._unsent_tlv(with_first_number=True)
+        state = self._state
+        if state.ffd_version >= FFD_1_1:
+            # ФФД 1.1 and 1.2 add the ФН counters and, when documents go to the ОФД, those of the unsent ones.
+            fn_tlv += state.fn_counters.encode(TAG_FN_COUNTERS, state.ffd_version)
+            if not state.autonomous:
+                fn_tlv += state.unsent_counters().encode(TAG_UNSENT_COUNTERS, state.ffd_version)
         fd_number, fp32 = self.form_document(FORM_SETTLEMENT_REPORT, document.moment, details, fn_tlv)
         first_date = first.date() if first else None
         return FnResult.OK, SettlementReportAnswer(fd_number, fp32, len(unconfirmed), first_date).encode()
