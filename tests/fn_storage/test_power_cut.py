@@ -4,7 +4,8 @@ Each test keeps a ledger of what the ФН answered. After the cut it powers the
 ФН on again (opens the archive) and checks the recovery against the ledger:
 the torn tail is gone, no document is open, the next ФД number neither repeats
 nor skips, every answered document is found by number (40h, 45h/46h) with the
-same totals and ФПД, and the shift counters count each receipt once.
+same totals and ФПД, the shift counters count each receipt once, and the
+квитанции (archive records without a ФД number) match the ОФД queue (42h).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from kktemu.fn_storage import FiscalStorage, read_archive, verify_document
 from kktemu.fn_storage.archive_file import HEADER_SIZE
 from kktemu.fn_storage.identifiers import make_rnm, make_test_fn_serial
+from kktemu.fn_storage.ofd_operator import confirm_message
 from kktemu.fn_storage.power import Cut, CutPoint, PowerCut, Unsynced
 from kktemu.fn_storage.signing import printed_fiscal_sign
 from kktemu.protocol.ffd.tlv import encode_tlv, split_tlv
@@ -29,6 +31,7 @@ from kktemu.protocol.ffd.values import decode_uint, decode_vln, encode_fvln, enc
 from kktemu.protocol.fn import archive, documents, service
 from kktemu.protocol.fn.codes import FnCommand as C
 from kktemu.protocol.fn.codes import FnResult as R
+from kktemu.protocol.fn.exchange import OfdTicketAnswer
 
 START = dt.datetime(2024, 3, 1, 9, 0)
 SERIAL = make_test_fn_serial(7)
@@ -39,6 +42,9 @@ CASHIER = encode_tlv(1021, encode_string("Иванова А."))
 
 REGISTRATION, REREGISTRATION, OPEN_SHIFT, RECEIPT = "registration", "re-registration", "open shift", "receipt"
 CORRECTION, SETTLEMENT, CLOSE_SHIFT, CLOSE_FN = "correction", "settlement report", "close shift", "close ФН"
+# An accepted квитанция is an archive record that is no fiscal document and takes no ФД number.
+TICKET = "квитанция"
+OFD_INN = "7704358518"
 FORMS = {REGISTRATION: 1, REREGISTRATION: 11, OPEN_SHIFT: 2, RECEIPT: 3, CORRECTION: 31, SETTLEMENT: 21,
          CLOSE_SHIFT: 5, CLOSE_FN: 6}
 OPERATION_COUNTER_TAGS = {1: 1129, 2: 1130, 3: 1131, 4: 1132}
@@ -94,8 +100,8 @@ class Write:
     cash: int = 0
 
     @property
-    def form(self) -> int:
-        return FORMS[self.kind]
+    def form(self) -> int | None:
+        return FORMS.get(self.kind)
 
     @property
     def total(self) -> int | None:
@@ -165,10 +171,19 @@ class Kkt:
         self.fn.close()
         self.fn = FiscalStorage.open(self.path, self.clock)
 
-    def send(self, write: Write) -> tuple[int, int, int | None]:
-        """Form ``write`` one minute after the previous one; return (ФД number, ФПД, receipt number or None)."""
+    def send(self, write: Write) -> tuple[int, int | None, int | None]:
+        """Form ``write`` one minute after the previous one; return (ФД number, ФПД, receipt number or None).
+
+        For a квитанция, return the number of the ФД it confirms (the head of the ОФД queue) and two Nones.
+        """
         moment = self.clock.advance()
         kind = write.kind
+        if kind == TICKET:
+            head = self.fn.ofd_queue()[0].fd_number
+            ticket = confirm_message(self.fn.message_for_ofd(head), ofd_inn=OFD_INN, received_at=moment)
+            assert OfdTicketAnswer.decode(self.call(C.SEND_OFD_TICKET, ticket)) == OfdTicketAnswer(0)
+            return head, None, None
+
         if kind in (REGISTRATION, REREGISTRATION):
             self.call(C.BEGIN_REGISTRATION_REPORT, b"\x00" if kind == REGISTRATION else b"\x02")
             self.call(C.SEND_DOCUMENT_DATA, registration_tlv())
@@ -250,15 +265,19 @@ class Ledger:
     shift_number: int = 0
     receipt_number: int = 0
     shift_totals: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    confirmed: int = 0  # documents with a квитанция: always the first ones, because the ОФД confirms in order
 
     @property
     def last_fd(self) -> int:
         return len(self.documents)
 
     def apply(self, write: Write, fiscal_sign: int | None) -> None:
-        """Record a document the ФН formed (answered or found after a cut)."""
-        self.documents.append(Answered(self.last_fd + 1, write, fiscal_sign))
+        """Record a document the ФН formed or a квитанция it accepted (answered or found after a cut)."""
         kind = write.kind
+        if kind == TICKET:
+            self.confirmed += 1
+            return
+        self.documents.append(Answered(self.last_fd + 1, write, fiscal_sign))
         if kind == REGISTRATION:
             self.phase = service.FnPhase.FISCAL_MODE
         elif kind == CLOSE_FN:
@@ -290,7 +309,10 @@ class Ledger:
         except PowerCut:
             self._recover(kkt, write, armed, before)
             return
-        assert fd_number == self.last_fd + 1
+        if write.kind == TICKET:
+            assert fd_number == self.confirmed + 1
+        else:
+            assert fd_number == self.last_fd + 1
         if receipt_number is not None:
             assert receipt_number == self.receipt_number + 1
         self.apply(write, fiscal_sign)
@@ -304,7 +326,8 @@ class Ledger:
         self.send(kkt, write)
         assert kkt.fn.power.armed is None
         assert not kkt.fn.power.is_off
-        assert self.last_fd == last_fd + survives(cut["point"], cut.get("unsynced"))
+        if write.kind != TICKET:
+            assert self.last_fd == last_fd + survives(cut["point"], cut.get("unsynced"))
 
     def _recover(self, kkt: Kkt, write: Write, cut: Cut | None, before: bytes) -> None:
         assert cut is not None, "the power went off with no cut armed"
@@ -336,16 +359,20 @@ def check_recovered(kkt: Kkt, ledger: Ledger) -> None:
                                                              ledger.receipt_number)
     if ledger.phase != service.FnPhase.READY_FOR_FISCALIZATION:
         for answered in ledger.documents:
-            check_document(kkt, answered, contents.documents[answered.fd_number - 1])
+            check_document(kkt, answered, contents.documents[answered.fd_number - 1], ledger.confirmed)
         kkt.call(C.FIND_DOCUMENT, archive.FindDocumentRequest(ledger.last_fd + 1).encode(), expect=R.NO_DATA)
+        assert [ticket.fd_number for ticket in contents.tickets] == list(range(1, ledger.confirmed + 1))
+        unconfirmed = archive.CountAnswer.decode(kkt.call(C.GET_UNCONFIRMED_COUNT)).count
+        assert unconfirmed == ledger.last_fd - ledger.confirmed
 
 
-def check_document(kkt: Kkt, answered: Answered, stored) -> None:
-    """Find ``answered`` by number (40h, 45h/46h) and check its form, totals and ФПД."""
+def check_document(kkt: Kkt, answered: Answered, stored, confirmed: int) -> None:
+    """Find ``answered`` by number (40h, 45h/46h) and check its form, totals, ФПД and квитанция flag."""
     found = archive.FindDocumentAnswer.decode(
         kkt.call(C.FIND_DOCUMENT, archive.FindDocumentRequest(answered.fd_number).encode()))
     write = answered.write
     assert found.document_type == write.form
+    assert found.ticket_received is (answered.fd_number <= confirmed)
     assert found.record.fd_number == answered.fd_number
     if answered.fiscal_sign is not None:
         assert found.record.fiscal_sign == answered.fiscal_sign
@@ -400,6 +427,8 @@ def continue_work(kkt: Kkt, ledger: Ledger) -> None:
         ledger.send(kkt, Write(OPEN_SHIFT))
     ledger.send(kkt, SALE)
     ledger.send(kkt, Write(CLOSE_SHIFT))
+    while ledger.confirmed < ledger.last_fd:
+        ledger.send(kkt, Write(TICKET))
     check_recovered(kkt, ledger)
 
 
@@ -415,6 +444,7 @@ SCENARIOS = {
     SETTLEMENT: ([Write(REGISTRATION), Write(OPEN_SHIFT), SALE], Write(SETTLEMENT)),
     CLOSE_SHIFT: ([Write(REGISTRATION), Write(OPEN_SHIFT), SALE, CORRECTION_INCOME], Write(CLOSE_SHIFT)),
     CLOSE_FN: ([Write(REGISTRATION), Write(OPEN_SHIFT), SALE, Write(CLOSE_SHIFT)], Write(CLOSE_FN)),
+    TICKET: ([Write(REGISTRATION), Write(OPEN_SHIFT), Write(TICKET), SALE], Write(TICKET)),
 }
 
 
@@ -434,7 +464,8 @@ def test_cut_then_reopen(kkt, name, cut, kept):
         ledger.send(kkt, write)
     assert survives(cut["point"], cut.get("unsynced")) is kept
     ledger.send_with_cut(kkt, cut_write, cut)
-    assert ledger.last_fd == len(earlier) + kept
+    documents_before = sum(write.kind != TICKET for write in earlier)
+    assert ledger.last_fd == documents_before + (kept and cut_write.kind != TICKET)
     continue_work(kkt, ledger)
 
 
@@ -511,6 +542,7 @@ operations = st.one_of(
     st.tuples(st.just(CORRECTION), st.sampled_from([1, 2, 3, 4]), lines, st.just(0)),
     st.just(("reopen",)),
     st.just(("abandon",)),
+    st.just((TICKET,)),
 )
 cut_outcomes = st.one_of(
     st.just({"point": CutPoint.BEFORE_WRITE}),
@@ -534,6 +566,9 @@ def run_operation(kkt: Kkt, ledger: Ledger, operation: tuple) -> None:
         kkt.fn.power.cut_now()
         kkt.power_on()
         check_recovered(kkt, ledger)
+    elif name == TICKET:
+        if ledger.confirmed < ledger.last_fd:
+            ledger.send(kkt, Write(TICKET))
     elif name == "shift":
         ledger.send(kkt, Write(CLOSE_SHIFT if ledger.shift_open else OPEN_SHIFT))
     elif not ledger.shift_open:
