@@ -265,7 +265,7 @@ class Ledger:
     shift_number: int = 0
     receipt_number: int = 0
     shift_totals: dict[tuple[str, int], list[int]] = field(default_factory=dict)
-    confirmed: int = 0  # documents with a квитанция: always the first ones, because the ОФД confirms in order
+    confirmed: int = 0  # documents with a квитанция: the first ones, as the ФН accepts one only for its queue head
 
     @property
     def last_fd(self) -> int:
