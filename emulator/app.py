@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kktemu.fn_storage import DEFAULT_MASTER_KEY, FiscalStorage
 from kktemu.fn_storage.identifiers import make_test_fn_serial
+from kktemu.fn_storage.profile import DEFAULT_PROFILE, FnProfile
 
 from .clock import Clock
 from .dialects.shtrih import ShtrihDialect
@@ -29,7 +30,9 @@ class Emulator:
     """A register with its ФН, ready to execute Штрих-М command bodies.
 
     ``fn_serial`` names a new ФН (``9999078900`` and six digits); when omitted a
-    random test serial is chosen. It is ignored for an existing archive. A new
+    random test serial is chosen. It is ignored for an existing archive.
+    ``clock`` is shared by the register and the ФН timer; ``fn_profile`` gives
+    the ФН model's figures (validity, archive capacity, ...). A new
     ФН is registered at once unless ``register_fresh_fn`` is False; the host
     then registers it with FF05h and FF06h. Raises
     ``ArchiveError`` when ``fn_path`` exists but is not a valid kktemu ФН archive,
@@ -39,15 +42,17 @@ class Emulator:
 
     def __init__(self, fn_path: str | Path, *, profile: DeviceProfile = SHTRIH_M_01F,
                  clock: Clock | None = None, master_key: bytes = DEFAULT_MASTER_KEY,
-                 fn_serial: str | None = None, register_fresh_fn: bool = True):
+                 fn_serial: str | None = None, register_fresh_fn: bool = True,
+                 fn_profile: FnProfile = DEFAULT_PROFILE):
         self.clock = clock or Clock()
         self.fn_path = Path(fn_path)
         if self.fn_path.exists():
-            self.storage = FiscalStorage.open(self.fn_path, self.clock.now, master_key=master_key)
+            self.storage = FiscalStorage.open(self.fn_path, self.clock, master_key=master_key, profile=fn_profile)
             logger.info("opened ФН %s from %s", self.storage.serial, self.fn_path)
         else:
             serial = fn_serial or make_test_fn_serial(secrets.randbelow(1_000_000))
-            self.storage = FiscalStorage.create(self.fn_path, serial, self.clock.now, master_key=master_key)
+            self.storage = FiscalStorage.create(self.fn_path, serial, self.clock, master_key=master_key,
+                                                profile=fn_profile)
             logger.info("created test ФН %s in %s", serial, self.fn_path)
         try:
             self.memory = RegisterMemory.load(memory_path(self.fn_path), self.storage.serial)

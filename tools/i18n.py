@@ -146,6 +146,24 @@ MESSAGES: dict[str, dict[str, str]] = {
               "выводит его TLV в hex.",
     },
     "unknown_form": {"en": "unknown form", "ru": "неизвестная форма"},
+    "clock_not_iso": {
+        "en": "--clock {value!r} is not an ISO 8601 date and time. Give the local time as "
+              "YYYY-MM-DDTHH:MM[:SS], e.g. --clock 2024-03-01T09:30:00.",
+        "ru": "--clock {value!r} не является датой и временем ISO 8601. Укажите местное время в виде "
+              "ГГГГ-ММ-ДДTЧЧ:ММ[:СС], например --clock 2024-03-01T09:30:00.",
+    },
+    "clock_with_offset": {
+        "en": "--clock {value!r} has a UTC offset, but the register and the ФН keep local time. "
+              "Drop the offset (e.g. --clock 2024-03-01T09:30:00).",
+        "ru": "--clock {value!r} содержит смещение от UTC, а ККТ и ФН ведут местное время. "
+              "Уберите смещение (например, --clock 2024-03-01T09:30:00).",
+    },
+    "clock_year": {
+        "en": "--clock {value!r} is outside the years 2000..2099 that the ФН's date and time can carry. "
+              "Give a time within them.",
+        "ru": "--clock {value!r} выходит за 2000..2099 годы, которые может хранить дата и время ФН. "
+              "Укажите время в этих пределах.",
+    },
 }
 
 

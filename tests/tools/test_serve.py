@@ -8,6 +8,7 @@ which is faster and checks the same messages.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import queue
@@ -27,6 +28,7 @@ from kktemu.emulator.profiles import get_profile
 from kktemu.fn_storage import read_archive
 from kktemu.protocol.ffd.documents import decode_document
 from kktemu.protocol.shtrih.commands import DeviceTypeAnswer
+from kktemu.tools.clock_option import make_clock
 
 KKTEMU = Path(sys.executable).with_name("kktemu")
 READY_TIMEOUT = 20.0  # seconds; a bound for a loaded CI machine, not a performance claim
@@ -408,3 +410,52 @@ def test_tcp_ff_switch(start_serve, tmp_path, option, expected):
     _first, tcp_line = server.read_ready_lines(2)
     assert _filler_after_ack(_listening_port(tcp_line)) == expected
     assert server.stop(signal.SIGTERM) == 0
+
+
+# --- --clock and --freeze-clock --------------------------------------------------------------
+
+
+def test_clock_start_frozen_dates_new_fn(start_serve, tmp_path):
+    fn_file = tmp_path / "fn"
+    server = start_serve("--port", "0", "--fn-file", fn_file, "--clock", "2030-01-02T03:04:05", "--freeze-clock")
+    server.read_ready_lines(2)
+    assert server.stop() == 0
+    registration = read_archive(fn_file).documents[0]
+    assert registration.moment == dt.datetime(2030, 1, 2, 3, 4)
+    assert registration.fn_time == dt.datetime(2030, 1, 2, 3, 4, 5)
+
+
+@pytest.mark.parametrize(("value", "english", "fix", "russian"), [
+    ("yesterday", "is not an ISO 8601 date and time", "e.g. --clock 2024-03-01T09:30:00.",
+     "не является датой и временем ISO 8601"),
+    ("2024-02-30T10:00", "is not an ISO 8601 date and time", "e.g. --clock 2024-03-01T09:30:00.",
+     "не является датой и временем ISO 8601"),
+    ("2024-03-01T09:30:00+03:00", "has a UTC offset", "Drop the offset (e.g. --clock 2024-03-01T09:30:00).",
+     "содержит смещение от UTC"),
+    ("1999-12-31T23:59:59", "is outside the years 2000..2099", "Give a time within them.",
+     "выходит за 2000..2099 годы"),
+    ("2100-01-01T00:00", "is outside the years 2000..2099", "Give a time within them.",
+     "выходит за 2000..2099 годы"),
+])
+def test_bad_clock_is_usage_error(cli, tmp_path, value, english, fix, russian):
+    result = cli("serve", "--port", "0", "--fn-file", tmp_path / "fn", "--clock", value)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: --clock {value!r} {english}")
+    assert result.stderr.endswith(f"{fix}\n")
+    result = cli("serve", "--port", "0", "--fn-file", tmp_path / "fn", "--clock", value,
+                 env={"LANG": "ru_RU.UTF-8"})
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Ошибка: --clock {value!r} {russian}")
+    assert not (tmp_path / "fn").exists()
+
+
+@pytest.mark.parametrize(("value", "moment"), [
+    ("2024-03-01T09:30", dt.datetime(2024, 3, 1, 9, 30)),
+    ("2024-03-01 09:30:15", dt.datetime(2024, 3, 1, 9, 30, 15)),
+    (" 2099-12-31T23:59:59 ", dt.datetime(2099, 12, 31, 23, 59, 59)),
+    ("2000-01-01", dt.datetime(2000, 1, 1)),
+])
+def test_clock_option_accepts_iso_local_times(value, moment):
+    clock = make_clock(value, True, "en")
+    assert clock.frozen
+    assert clock.now() == moment
