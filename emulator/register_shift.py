@@ -82,7 +82,7 @@ class ShiftOperations(FnDocumentOperations):
             raise Refusal(Reason.SHIFT_CLOSED)
         else:
             form = functools.partial(self.fn.close_shift, self.now())
-        answer = self._form_with_host_tlv(form, self._shift_tlv(operator, self.shift.number))
+        answer = self._form_with_host_tlv(form, self._shift_tlv(operator, self.shift.number, opening=False))
         self.shift = ShiftState(False, answer.shift_number)
         self.document_number += 1
         self.last_fd = answer.fd_number
@@ -122,12 +122,17 @@ class ShiftOperations(FnDocumentOperations):
             self._pending_tlv.clear()
         return answer
 
-    def _shift_tlv(self, operator: int, number: int) -> bytes:
+    def _shift_tlv(self, operator: int, number: int, *, opening: bool = True) -> bytes:
+        # The ККТ version 1188 and its ФФД version 1189 belong to the open shift
+        # report only: the ФФД table of the close shift report has neither.
+        versions = (
+            encode_tlv(1188, encode_string(self.profile.kkt_version, max_len=8)),
+            encode_tlv(1189, encode_byte(self.profile.ffd_code)),
+        )
         return b"".join((
             encode_tlv(1021, encode_string(self.cashier_requisite(operator), max_len=64)),
             encode_tlv(1038, encode_uint32(number)),
-            encode_tlv(1188, encode_string(self.profile.kkt_version, max_len=8)),
-            encode_tlv(1189, encode_byte(self.profile.ffd_code)),
+            *(versions if opening else ()),
             encode_tlv(1209, encode_byte(self.profile.ffd_code)),
         ))
 

@@ -44,6 +44,7 @@ from .archive_file import (
 from .document_commands import DocumentCommands, OpenDocument
 from .errors import ArchiveError, InvalidArgumentError
 from .exchange import ExchangeCommands, ExchangeSession
+from .flc import DocumentContext, control_document
 from .forming import build_document
 from .last_errors import LastErrors
 from .lifecycle import command_allowed
@@ -290,14 +291,16 @@ class FiscalStorage(DocumentCommands, ArchiveCommands, ServiceCommands, Exchange
 
         ``details`` is the type-specific tail of the 40h record and ``fn_tlv``
         the TLVs the ФН appends. ``inn`` and ``rnm`` default to the current
-        registration. Raises DocumentRefused when a resource rule forbids the
-        document (``check_resources``) and OSError when the archive cannot be
-        written, with nothing changed either way.
+        registration. Raises DocumentRefused when the format-logical control
+        (``flc``) or a resource rule (``check_resources``) forbids the
+        document, and OSError when the archive cannot be written, with nothing
+        changed either way.
         """
         assert self._open is not None and self._writer is not None
         registration = self._state.registration
         fd_number = self._state.last_fd_number + 1
         moment = moment.replace(second=0, microsecond=0)
+        control_document(bytes(self._open.data), DocumentContext.of(form, moment, self._state), self._profile.strict_control)
         stlv, fp32 = build_document(
             key=self._key,
             form=form,

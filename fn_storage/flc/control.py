@@ -12,10 +12,10 @@ the correction basis.
 from __future__ import annotations
 
 import datetime as _dt
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..state import FnState
 from .dates import check_basis
 from .items import TAG_ITEM, check_item, check_totals
 from .presence import (
@@ -33,8 +33,6 @@ from .tree import Node, parse_tree
 from .values import check_length, check_value
 from .vat import check_vat
 from .violation import ControlViolation, Rule, Violation
-
-logger = logging.getLogger(__name__)
 
 TAG_FFD_VERSION = 1209
 TAG_TAXATION = 1055
@@ -56,6 +54,12 @@ class DocumentContext:
     moment: _dt.datetime
     ffd_version: int
     taxation: int | None = None
+
+    @classmethod
+    def of(cls, form: int, moment: _dt.datetime, state: FnState) -> DocumentContext:
+        """Return the context of a form ``form`` document dated ``moment`` in a ФН in ``state``."""
+        registration = state.registration
+        return cls(form, moment, state.ffd_version, None if registration is None else registration.taxation)
 
 
 def check_document(data: bytes, context: DocumentContext, strict: bool = True) -> Violation | None:
@@ -81,14 +85,14 @@ def check_document(data: bytes, context: DocumentContext, strict: bool = True) -
 
 
 def control_document(data: bytes, context: DocumentContext, strict: bool = True) -> None:
-    """Run ``check_document``; on a violation log it and raise ControlViolation.
+    """Run ``check_document`` and raise ControlViolation on a violation.
 
-    The ФН model calls this before it signs a document; the exception becomes
-    the answer with the violation's result code, and nothing is written.
+    ``FiscalStorage.form_document`` calls this before it signs a document. The
+    exception becomes the answer with the violation's result code, the ФН logs
+    the refusal with the rule and the tag, and nothing is written.
     """
     violation = check_document(data, context, strict)
     if violation is not None:
-        logger.info("format-logical control rejected a form %d document: %s", context.form, violation)
         raise ControlViolation(violation)
 
 

@@ -63,6 +63,10 @@ _ADDED_1_2 = {
     **{form: _RECEIPT_ADDED_1_2 for form in RECEIPT_FORMS},
 }
 _REMOVED_1_2 = {FORM_REREGISTRATION: frozenset({1101})}
+# NOTE: the 1.05 table makes the correction basis 1174 mandatory, but the
+# Штрих-М correction commands of the ФФД 1.05 era (8Eh, FF36h) carry no basis, and
+# the register model forms 1.05 corrections without one. The ФН model accepts them.
+_NOT_MANDATORY_1_05 = {form: frozenset({1174}) for form in CORRECTION_FORMS}
 # The flags 1221, 1110 and 1108 of a 1.05 registration are bits of 1290 under
 # ФФД 1.2, so they are no longer mandatory there. A ФФД 1.2 correction receipt
 # must give its type 1173.
@@ -111,7 +115,7 @@ def _build() -> tuple[dict, dict, dict]:
         required = frozenset(use.tag for use in uses if use.obligation == 1 and use.electronic) - fn_written[form]
         repeats = frozenset(use.tag for use in uses if use.repeatable)
         allowed[FFD_1_05, form] = tags
-        mandatory[FFD_1_05, form] = required
+        mandatory[FFD_1_05, form] = required - _NOT_MANDATORY_1_05.get(form, frozenset())
         repeatable[FFD_1_05, form] = repeats
         added = _ADDED_1_2.get(form, frozenset())
         removed = _REMOVED_1_2.get(form, frozenset())

@@ -58,14 +58,15 @@ REPEATABLE = {
 }
 
 # Children the register must send. 1043 is the one obligation-1 child of 1059.
-# 1179 (the order number) has obligation 1 in the 1.05 table of 1174; ФФД 1.2
-# needs the date 1178 there instead, and the order number only for a correction by
-# order (see ``items``). 1291 is a fraction, meaningless without its numerator
-# and denominator.
+# ФФД 1.2 needs the date 1178 in 1174, and the order number 1179 for a
+# correction by order (see ``dates``). 1291 is a fraction, meaningless without
+# its numerator and denominator.
+# NOTE: the 1.05 table gives 1179 obligation 1 inside 1174, but ФФД 1.05
+# registers send a basis of 1177 and 1178 alone for a correction made on the
+# user's own initiative, so the ФН model demands no child of a 1.05 1174.
 MANDATORY = {
     (FFD_1_05, 1059): _mandatory(1059),
     (FFD_1_2, 1059): _mandatory(1059),
-    (FFD_1_05, 1174): _mandatory(1174),
     (FFD_1_2, 1174): frozenset({1178}),
     (FFD_1_2, 1291): frozenset({1293, 1294}),
 }

@@ -12,8 +12,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from ...protocol.errors import KktemuError
 from ...protocol.fn.codes import FnResult
+from ..resources import DocumentRefused
 
 
 class Rule(enum.Enum):
@@ -62,13 +62,14 @@ class Violation:
         return f"rule {self.rule.title} ({self.result:02X}h), {where}: {self.detail}"
 
 
-class ControlViolation(KktemuError):
-    """Raised inside the ФН model when a document fails the control.
+class ControlViolation(DocumentRefused):
+    """Raised inside the ФН model when a document about to be formed fails the control.
 
-    ``FiscalStorage.execute`` turns it into the answer ``violation.result``; it
-    never leaves the model.
+    Like every ``DocumentRefused``, ``FiscalStorage.execute`` turns it into the
+    answer ``result`` (here the violation's code) and logs its text, so it never
+    leaves the model.
     """
 
     def __init__(self, violation: Violation):
-        super().__init__(str(violation))
+        super().__init__(violation.result, str(violation))
         self.violation = violation

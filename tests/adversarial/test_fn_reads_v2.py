@@ -280,10 +280,11 @@ def test_cancel_fn_document_cancels_receipt(kkt):
 
 def test_begun_settlement_report_with_host_tlv(kkt):
     kkt.send(c.BeginSettlementReportRequest(ADMIN))
-    kkt.send(c.SendTlvRequest(ADMIN, encode_tlv(1021, encode_string("Кассир"))))
+    # The ФФД table of the settlement report has no cashier, but has the user name 1048.
+    kkt.send(c.SendTlvRequest(ADMIN, encode_tlv(1048, encode_string("ИП Петров"))))
 
     kkt.send(c.SettlementReportRequest(ADMIN))
 
     documents = kkt.documents()
     assert documents[-1].form == 21
-    assert (1021, "Кассир".encode("cp866")) in split_tlv(documents[-1].tlv)
+    assert (1048, "ИП Петров".encode("cp866")) in split_tlv(documents[-1].tlv)

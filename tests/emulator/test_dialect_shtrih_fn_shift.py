@@ -485,12 +485,14 @@ def test_settlement_report_begun_first(kkt):
 
 
 def test_settlement_report_takes_host_tlv(kkt):
+    # The ФФД table of the settlement report has no cashier, but has the user name 1048.
+    user_tlv = encode_tlv(1048, encode_string("ИП Петров"))
     kkt.send(c.BeginSettlementReportRequest(SYSADMIN))
-    kkt.send(c.SendTlvRequest(SYSADMIN, INN_TLV))
+    kkt.send(c.SendTlvRequest(SYSADMIN, user_tlv))
     kkt.send(c.SettlementReportRequest(SYSADMIN))
-    assert tlv_of(kkt.documents()[-1])[1203] == CASHIER_INN.encode("cp866")
+    assert tlv_of(kkt.documents()[-1])[1048] == user_tlv[4:]
     kkt.send(c.OpenShiftRequest(SYSADMIN))
-    assert 1203 not in tlv_of(kkt.documents()[-1])
+    assert 1048 not in tlv_of(kkt.documents()[-1])
 
 
 def test_settlement_report_cancelled(kkt):

@@ -284,11 +284,13 @@ def test_given_vat_ignored_in_mode_0(kkt):
 
 
 def test_given_vat_used_in_mode_1(kkt):
+    # The register would write 16.67 (99.99 × 20/120 rounded half up); the host
+    # rounds down, within the kopeck the ФН allows.
     kkt.settings(tax_mode=TAX_MODE_HOST)
-    kkt.send(operation(price=9999, tax=1600, rate=c.TaxRate.VAT_20))
-    kkt.send(close_v2(9999, taxes=(1600, 0, 0, 0, 0, 0)))
-    assert kkt.items()[0][1200] == 1600
-    assert kkt.fields()[1102] == 1600
+    kkt.send(operation(price=9999, tax=1666, rate=c.TaxRate.VAT_20))
+    kkt.send(close_v2(9999, taxes=(1666, 0, 0, 0, 0, 0)))
+    assert kkt.items()[0][1200] == 1666
+    assert kkt.fields()[1102] == 1666
 
 
 def test_vat_given_for_no_vat_ignored(kkt):

@@ -23,6 +23,8 @@ START = dt.datetime(2024, 3, 1, 9, 0, 0)
 CASHIER = 1
 SYSADMIN = 30
 PHONE_TLV = encode_tlv(1008, encode_string("+79990001122"))
+# Cashier ИНН 1203, a tag the open shift report may contain (the buyer's phone 1008 may not).
+CASHIER_INN_TLV = encode_tlv(1203, encode_string("500100732259"))
 ITEM_COMMANDS = {0: c.SaleRequest, 1: c.PurchaseRequest, 2: c.SaleReturnRequest, 3: c.PurchaseReturnRequest}
 
 
@@ -225,13 +227,13 @@ def test_auto_open_leaves_host_tlv_for_receipt(kkt):
 
 
 def test_open_shift_takes_host_tlv(kkt):
-    kkt.send(c.SendTlvRequest(SYSADMIN, PHONE_TLV))
+    kkt.send(c.SendTlvRequest(SYSADMIN, CASHIER_INN_TLV))
     kkt.send(c.OpenShiftRequest(CASHIER))
     kkt.send(item())
     kkt.send(close(cash=2800))
     open_shift, receipt = read_archive(kkt.path).documents[1:]
-    assert dict(split_tlv(open_shift.tlv))[1008] == PHONE_TLV[4:]
-    assert 1008 not in dict(split_tlv(receipt.tlv))
+    assert dict(split_tlv(open_shift.tlv))[1203] == CASHIER_INN_TLV[4:]
+    assert (1203, CASHIER_INN_TLV[4:]) not in split_tlv(receipt.tlv)
 
 
 @pytest.mark.parametrize("request_", [item(0), item(2), c.OpenReceiptRequest(CASHIER, 0), c.CashInRequest(CASHIER, 500)],

@@ -23,7 +23,7 @@ START = dt.datetime(2024, 3, 1, 9, 0, 0)
 CASHIER = 1
 SYSADMIN = 30
 PHONE_TLV = encode_tlv(1008, encode_string("+79990001122"))
-EMAIL_TLV = encode_tlv(1008, encode_string("buyer@example.com"))
+SENDER_EMAIL_TLV = encode_tlv(1117, encode_string("shop@example.com"))
 
 
 def sale(price=2800):
@@ -175,11 +175,11 @@ def test_host_tlv_during_receipt(fn_path, clock):
     with Emulator(fn_path, clock=clock) as emulator:
         send(emulator, sale())
         send(emulator, c.SendTlvRequest(SYSADMIN, PHONE_TLV))
-        send(emulator, c.SendTlvRequest(SYSADMIN, EMAIL_TLV))
+        send(emulator, c.SendTlvRequest(SYSADMIN, SENDER_EMAIL_TLV))
         send(emulator, close(cash=2800))
     receipt = read_archive(fn_path).documents[-1]
-    values = [value for tag, value in split_tlv(receipt.tlv) if tag == 1008]
-    assert values == [PHONE_TLV[4:], EMAIL_TLV[4:]]
+    host_items = [(tag, value) for tag, value in split_tlv(receipt.tlv) if tag in (1008, 1117)]
+    assert host_items == [(1008, PHONE_TLV[4:]), (1117, SENDER_EMAIL_TLV[4:])]
 
 
 def test_host_tlv_before_z_report(fn_path, clock):

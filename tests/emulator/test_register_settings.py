@@ -34,8 +34,8 @@ def operation(rate=VAT_20, tax=None):
     return c.OperationV2Request(SYSADMIN, 1, 1_000_000, 2800, None, tax, rate, 1, 4, 1, "Сахар")
 
 
-def close_v2(cash=2800):
-    return c.CloseReceiptV2Request(SYSADMIN, (cash,) + (0,) * 15, 0, (0,) * 6, 1, "")
+def close_v2(cash=2800, taxes=(0,) * 6):
+    return c.CloseReceiptV2Request(SYSADMIN, (cash,) + (0,) * 15, 0, taxes, 1, "")
 
 
 def test_profile_default_settings():
@@ -62,7 +62,7 @@ def test_tax_mode_field(make_kkt):
     assert write(kkt, 1, 14, 1) == bytes.fromhex("1E 00")
     assert kkt.register.receipt_settings.tax_mode == TAX_MODE_HOST
     kkt.send(operation())
-    kkt.send(close_v2())
+    kkt.send(close_v2(taxes=(467, 0, 0, 0, 0, 0)))  # the host's 20/120 VAT of 28.00
     item = dict(split_tlv(kkt.tlv()[1059]))
     assert 1200 not in item
 

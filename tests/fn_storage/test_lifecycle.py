@@ -8,6 +8,7 @@ import pytest
 
 from kktemu.fn_storage import ArchiveError, FiscalStorage, read_archive, verify_document
 from kktemu.fn_storage.forming import FN_BLOCK_TAGS
+from kktemu.fn_storage.profile import FnProfile
 from kktemu.fn_storage.signing import printed_fiscal_sign
 from kktemu.protocol.ffd.tlv import encode_tlv, split_tlv
 from kktemu.protocol.ffd.values import decode_uint, decode_unixtime, decode_vln, encode_fvln
@@ -15,6 +16,9 @@ from kktemu.protocol.fn import archive, documents, service
 from kktemu.protocol.fn.codes import FnCommand, FnResult
 from decimal import Decimal
 
+# The documents here are minimal (a registration without its flags, say), so the ФН
+# runs with the strict format-logical control off; tests/fn_storage/flc tests the control.
+MINIMAL_DOCUMENTS = FnProfile(strict_control=False)
 CASH = 30000
 CASHLESS = 19990
 TOTAL = CASH + CASHLESS
@@ -171,7 +175,7 @@ def test_status_after_day(day, kkt):
 
 def test_reopen_continues_numbering(day, kkt, archive_path, clock):
     kkt.fn.close()
-    with FiscalStorage.open(archive_path, clock) as reopened:
+    with FiscalStorage.open(archive_path, clock, profile=MINIMAL_DOCUMENTS) as reopened:
         kkt.fn = reopened
         status = service.StatusAnswer.decode(kkt.call(FnCommand.GET_STATUS))
         assert status.last_fd_number == 4
@@ -196,7 +200,7 @@ def test_reopen_drops_torn_tail(day, kkt, archive_path, clock, caplog):
     with archive_path.open("ab") as file:
         file.write(b"\x40\x00\x00\x00\x01\x04\x00")
     with caplog.at_level(logging.WARNING, logger="kktemu.fn_storage"):
-        reopened = FiscalStorage.open(archive_path, clock)
+        reopened = FiscalStorage.open(archive_path, clock, profile=MINIMAL_DOCUMENTS)
     assert "torn tail of 7 bytes" in caplog.text
     assert archive_path.read_bytes() == whole
     kkt.fn = reopened
@@ -248,7 +252,7 @@ def test_unfinished_document_not_persisted(registered, archive_path, clock):
     registered.call(FnCommand.BEGIN_OPEN_SHIFT, documents.BeginOpenShiftRequest(clock()).encode())
     registered.call(FnCommand.SEND_DOCUMENT_DATA, registered.text(1021, "Иванова А."))
     registered.fn.close()
-    with FiscalStorage.open(archive_path, clock) as reopened:
+    with FiscalStorage.open(archive_path, clock, profile=MINIMAL_DOCUMENTS) as reopened:
         status = service.StatusAnswer.decode(reopened.execute(FnCommand.GET_STATUS, b"")[1])
     assert status.current_document == 0
     assert status.last_fd_number == 1

@@ -25,6 +25,7 @@ from kktemu.fn_storage.archive_file import HEADER_SIZE
 from kktemu.fn_storage.identifiers import make_rnm, make_test_fn_serial
 from kktemu.fn_storage.ofd_operator import confirm_message
 from kktemu.fn_storage.power import Cut, CutPoint, PowerCut, Unsynced
+from kktemu.fn_storage.profile import FnProfile
 from kktemu.fn_storage.signing import printed_fiscal_sign
 from kktemu.protocol.ffd.tlv import encode_tlv, split_tlv
 from kktemu.protocol.ffd.values import decode_uint, decode_vln, encode_fvln, encode_string, encode_unixtime, encode_vln
@@ -33,6 +34,9 @@ from kktemu.protocol.fn.codes import FnCommand as C
 from kktemu.protocol.fn.codes import FnResult as R
 from kktemu.protocol.fn.exchange import OfdTicketAnswer
 
+# The documents here are minimal (a registration without its flags, say), so the ФН
+# runs with the strict format-logical control off; tests/fn_storage/flc tests the control.
+MINIMAL_DOCUMENTS = FnProfile(strict_control=False)
 START = dt.datetime(2024, 3, 1, 9, 0)
 SERIAL = make_test_fn_serial(7)
 INN = "7702203276"
@@ -156,7 +160,7 @@ class Kkt:
     def __init__(self, path: Path):
         self.path = path
         self.clock = Clock()
-        self.fn = FiscalStorage.create(path, SERIAL, self.clock)
+        self.fn = FiscalStorage.create(path, SERIAL, self.clock, profile=MINIMAL_DOCUMENTS)
 
     def call(self, command: int, data: bytes = b"", expect: int = R.OK) -> bytes:
         result, answer = self.fn.execute(command, data)
@@ -169,7 +173,7 @@ class Kkt:
     def power_on(self) -> None:
         """Open the archive again, as the ФН does when the power comes back."""
         self.fn.close()
-        self.fn = FiscalStorage.open(self.path, self.clock)
+        self.fn = FiscalStorage.open(self.path, self.clock, profile=MINIMAL_DOCUMENTS)
 
     def send(self, write: Write) -> tuple[int, int | None, int | None]:
         """Form ``write`` one minute after the previous one; return (ФД number, ФПД, receipt number or None).

@@ -17,12 +17,16 @@ from hypothesis import strategies as st
 
 from kktemu.fn_storage import FiscalStorage, read_archive, verify_document
 from kktemu.fn_storage.identifiers import make_rnm
+from kktemu.fn_storage.profile import FnProfile
 from kktemu.protocol.ffd.tlv import encode_tlv
 from kktemu.protocol.ffd.values import encode_string, encode_vln
 from kktemu.protocol.fn import documents
 from kktemu.protocol.fn.codes import FnCommand as C
 from kktemu.protocol.fn.codes import split_answer_code
 
+# The documents here are minimal (a registration without its flags, say), so the ФН
+# runs with the strict format-logical control off; tests/fn_storage/flc tests the control.
+MINIMAL_DOCUMENTS = FnProfile(strict_control=False)
 SERIAL = "9999078900000042"
 INN = "7704358518"
 KKT_SERIAL = "00000000000000005555"
@@ -102,7 +106,7 @@ def _observe(fn: FiscalStorage) -> list[tuple[int, bytes]]:
 def _run(path: pathlib.Path, scenario) -> tuple[list, bytes, int]:
     kkt_clock = START
     timer = [START]
-    fn = FiscalStorage.create(path, SERIAL, lambda: timer[0])
+    fn = FiscalStorage.create(path, SERIAL, lambda: timer[0], profile=MINIMAL_DOCUMENTS)
     _register(fn)
     first_shift = documents.BeginOpenShiftRequest(START).encode()
     for command, data in ((C.BEGIN_OPEN_SHIFT, first_shift), (C.SEND_DOCUMENT_DATA, CASHIER), (C.OPEN_SHIFT, b"")):
@@ -139,5 +143,5 @@ def test_random_commands_keep_archive_consistent(scenario):
         for earlier, later in zip(contents.documents, contents.documents[1:]):
             slack = dt.timedelta(hours=1) if later.form == 2 else dt.timedelta(0)
             assert later.moment >= earlier.moment - slack
-        with FiscalStorage.open(path, lambda: last_time) as reopened:
+        with FiscalStorage.open(path, lambda: last_time, profile=MINIMAL_DOCUMENTS) as reopened:
             assert _observe(reopened) == observed

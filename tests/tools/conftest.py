@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from kktemu.emulator.app import Emulator
 from kktemu.emulator.clock import Clock
 from kktemu.fn_storage.identifiers import make_test_fn_serial
+from kktemu.fn_storage.profile import DEFAULT_PROFILE, FnProfile
 from kktemu.protocol.ffd.tlv import encode_tlv
 from kktemu.protocol.ffd.values import encode_string
 from kktemu.protocol.shtrih import commands as c
@@ -45,9 +46,9 @@ def close(cash: int = 0, cashless: int = 0) -> c.CloseReceiptRequest:
     return c.CloseReceiptRequest(PASSWORD, (cash, cashless, 0, 0), 0, NO_TAXES, "")
 
 
-def _build_archive(path: Path, requests: Sequence[c.Message]) -> Path:
+def _build_archive(path: Path, requests: Sequence[c.Message], fn_profile: FnProfile = DEFAULT_PROFILE) -> Path:
     """Create a new ФН at ``path`` (registered by the register, ФД 1), then execute ``requests``."""
-    with Emulator(path, clock=Clock(START, frozen=True), fn_serial=FN_SERIAL) as emulator:
+    with Emulator(path, clock=Clock(START, frozen=True), fn_serial=FN_SERIAL, fn_profile=fn_profile) as emulator:
         execute_all(emulator, requests)
     return path
 
@@ -74,8 +75,9 @@ def sale_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def build_archive() -> Callable[[Path, Sequence[c.Message]], Path]:
-    """Return ``build(path, requests)``: a new ФН at ``path`` (ФД 1 registration), then ``requests``.
+def build_archive() -> Callable[..., Path]:
+    """Return ``build(path, requests, fn_profile=DEFAULT_PROFILE)``: a new ФН at ``path`` (ФД 1
+    registration), then ``requests``.
 
     The clock is frozen at START and the ФН serial is FN_SERIAL; every request must succeed.
     """

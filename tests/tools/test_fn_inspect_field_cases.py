@@ -11,6 +11,7 @@ import json
 import pytest
 
 from kktemu.fn_storage import read_archive
+from kktemu.fn_storage.profile import FnProfile
 from kktemu.protocol.shtrih import commands as c
 
 PASSWORD = 30
@@ -26,7 +27,11 @@ PRODUCT_CODE_TLV = bytes.fromhex("8A041500") + PRODUCT_CODE
 
 @pytest.fixture(scope="module")
 def field_case_archive(tmp_path_factory, build_archive):
-    """ФД 3 is a receipt carrying 1115 and then 1162, both sent with FF0Ch."""
+    """ФД 3 is a receipt carrying 1115 and then 1162, both sent with FF0Ch.
+
+    1162 belongs inside an item (1059), so the ФН runs with its strict
+    format-logical control off to keep it at the receipt level, as the field case has it.
+    """
     requests = (
         c.OpenShiftRequest(PASSWORD),
         c.OpenReceiptRequest(PASSWORD, c.ReceiptType.SALE),
@@ -35,7 +40,8 @@ def field_case_archive(tmp_path_factory, build_archive):
         c.SendTlvRequest(PASSWORD, PRODUCT_CODE_TLV),
         c.CloseReceiptRequest(PASSWORD, (5000, 0, 0, 0), 0, (0, 0, 0, 0), ""),
     )
-    return build_archive(tmp_path_factory.mktemp("cases") / "fn.bin", requests)
+    return build_archive(tmp_path_factory.mktemp("cases") / "fn.bin", requests,
+                         fn_profile=FnProfile(strict_control=False))
 
 
 def test_product_code_is_21_bytes():
