@@ -256,14 +256,17 @@ def test_memory_warning_at_90_percent(make_kkt):
 # The 30-day area and 14h.
 
 def _padded_sale(size: int) -> bytes:
-    """Return receipt data that make a document of exactly ``size`` bytes, padded with 1192 TLVs."""
+    """Return receipt data that make a document of exactly ``size`` bytes, padded with TLVs of tag 60000.
+
+    The dictionary lacks tag 60000, so no maximum length limits the padding.
+    """
     data = SALE
     padding = size - DOCUMENT_OVERHEAD - len(SALE)
     while padding:
         length = min(padding - 4, 900)
         if 0 < padding - 4 - length < 4:
             length -= 4  # keep room for one more whole TLV
-        data += encode_tlv(1192, encode_string("x" * length))
+        data += encode_tlv(60000, encode_string("x" * length))
         padding -= 4 + length
     return data
 
