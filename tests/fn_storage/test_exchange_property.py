@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from kktemu.fn_storage import FiscalStorage
 from kktemu.fn_storage.ofd_operator import confirm_message
+from kktemu.fn_storage.profile import FnProfile
 from kktemu.protocol.fn import archive
 from kktemu.protocol.fn.codes import FnCommand as C
 from kktemu.protocol.fn.codes import FnResult as R
@@ -18,6 +19,9 @@ from kktemu.protocol.fn.exchange import ExchangeFlags, ExchangeStatusAnswer
 
 START = dt.datetime(2024, 3, 1, 9, 0)
 SERIAL = "9999078900000001"
+# The driver's documents are minimal, so the ФН runs with the strict format-logical
+# control off; tests/fn_storage/flc tests the control.
+MINIMAL_DOCUMENTS = FnProfile(strict_control=False)
 OPERATIONS = st.lists(st.sampled_from(["sale", "ticket", "unsigned", "foreign", "next"]), max_size=25)
 
 
@@ -41,7 +45,7 @@ def test_queue_and_replay(kkt, operations):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "fn.bin"
         clock = clock_class(START)
-        fn = FiscalStorage.create(path, SERIAL, clock)
+        fn = FiscalStorage.create(path, SERIAL, clock, profile=MINIMAL_DOCUMENTS)
         kkt = driver_class(fn, clock)
         kkt.register()
         kkt.open_shift()
@@ -66,7 +70,7 @@ def test_queue_and_replay(kkt, operations):
             assert count == documents - confirmed
         expected = _snapshot(fn, documents)
         fn.close()
-        with FiscalStorage.open(path, clock) as reopened:
+        with FiscalStorage.open(path, clock, profile=MINIMAL_DOCUMENTS) as reopened:
             assert _snapshot(reopened, documents) == expected
             status = ExchangeStatusAnswer.decode(reopened.execute(C.GET_EXCHANGE_STATUS, b"")[1])
             assert bool(status.flags & ExchangeFlags.MESSAGE_FOR_OFD) == (confirmed < documents)
