@@ -5,6 +5,9 @@
 * ``signing`` — the fiscal sign imitation and ``verify_document``.
 * ``counters`` — shift and lifetime totals (tags 1194 and 1157).
 * ``identifiers`` — РНМ check value, ИНН check digits, test ФН serials.
+* ``exchange`` — the ОФД exchange 20h..26h, the message for the ОФД, the 30-day rule.
+* ``ticket_check`` and ``tickets`` — the checks of a квитанция and its archive record.
+* ``ofd_operator`` — the ОФД side: ``confirm_message`` answers a ФН message with a квитанция.
 """
 
 from .archive_file import ArchiveContents, ArchivedDocument, ArchiveHeader, read_archive
