@@ -230,7 +230,7 @@ class FiscalStorage(DocumentCommands, ArchiveCommands, ServiceCommands, Exchange
 
         The result is an ``FnResult`` value with bit 7 (``WARNING_BIT``) set
         while a warning flag of 30h is raised; answer data are empty unless the
-        result is 00h. A command that table 6 does not allow in the current
+        result is 00h, or 20h with the reason byte of a refused квитанция (26h). A command that table 6 does not allow in the current
         life phase is answered 02h. An I/O failure of the archive answers 03h (ФН error) and leaves
         the state as it was. Raises ArchiveError when the ФН is closed, and
         PowerCut (a BaseException) at a power cut that ``power`` armed and for
