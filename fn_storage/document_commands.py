@@ -97,6 +97,8 @@ RECEIPT_KINDS = {
     (True, True): (Doc.CORRECTION_BSO, FORM_CORRECTION_BSO),
 }
 CORRECTION_KINDS = (Doc.CORRECTION_RECEIPT, Doc.CORRECTION_BSO)
+RECEIPT_DOCUMENTS = frozenset(kind for kind, _ in RECEIPT_KINDS.values())
+TAG_ITEM = 1059
 
 TAG_OPERATION = 1054
 TAG_TOTAL = 1020
@@ -137,6 +139,10 @@ class OpenDocument:
     def budget(self) -> int:
         """Maximum total size in bytes of this document's 07h data."""
         return BUDGETS[self.kind]
+
+
+def _item_count(tlv: bytes) -> int:
+    return sum(1 for tag, _ in split_tlv(tlv) if tag == TAG_ITEM)
 
 
 def _details(record_class, **values) -> bytes:
@@ -269,6 +275,9 @@ class DocumentCommands:
     def _begin_close_fiscal_mode(self, request):
         if self.not_fiscal() or self._open is not None or self._state.shift.is_open:
             return self.refuse(FnResult.INVALID_STATE, "closing the fiscal mode needs the fiscal mode, no open shift")
+        waiting = self._state.oldest_waiting()
+        if self._profile.close_requires_confirmed and waiting is not None:
+            return self.refuse(FnResult.INVALID_STATE, f"ФД {waiting.fd_number} still waits for its квитанция")
         return self._begin(Doc.CLOSE_FISCAL_MODE, FORM_CLOSE_FISCAL_MODE)
 
     def _close_fiscal_mode(self, request):
@@ -302,6 +311,11 @@ class DocumentCommands:
                 FnResult.TLV_TOO_LARGE,
                 f"{len(document.data)} + {len(request.tlv)} bytes exceed the {document.budget}-byte budget",
             )
+        limit = self._profile.max_items
+        if limit is not None and document.kind in RECEIPT_DOCUMENTS:
+            items = _item_count(bytes(document.data)) + _item_count(request.tlv)
+            if items > limit:
+                return self.refuse(FnResult.TOO_MANY_ITEMS, f"{items} items exceed the limit of {limit} per receipt")
         document.data += request.tlv
         document.has_data = document.has_data or bool(request.tlv)
         return FnResult.OK, b""

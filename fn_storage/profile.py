@@ -45,6 +45,10 @@ class FnProfile:
       tables require of a register in the data transmission mode.
     * ``max_registrations``: registration and re-registration reports one ФН
       accepts (32h reports the rest).
+    * ``max_items``: the most items (1059) one receipt may carry; one more
+      in 07h is refused with 0Eh «превышено количество позиций». None leaves
+      only the 30 KB data budget of a receipt as the limit. NOTE: the
+      interface description gives no figure for real ФН models.
     * ``strict_ofd``: refuse a квитанция without ФПО (1078) or with a container
       header ФД number that differs from its 1040 (26h, result 20h). Off by
       default, so mock ОФД servers without the operator's signing key work.
@@ -62,6 +66,7 @@ class FnProfile:
     close_requires_confirmed: bool = False
     max_registrations: int = 30
     strict_ofd: bool = False
+    max_items: int | None = None
 
     def __post_init__(self) -> None:
         if self.validity_months not in VALIDITY_MONTHS:
@@ -78,6 +83,8 @@ class FnProfile:
                 f"ФФД version code {self.max_ffd_version} is not one of {FFD_VERSIONS} (1.05, 1.1, 1.2)")
         if self.ofd_timeout <= _dt.timedelta(0):
             raise InvalidArgumentError(f"ОФД timeout {self.ofd_timeout} is not positive")
+        if self.max_items is not None and self.max_items < 1:
+            raise InvalidArgumentError(f"a limit of {self.max_items} items per receipt is below 1")
         if not 1 <= self.max_registrations <= 0xFF:
             raise InvalidArgumentError(f"{self.max_registrations} registrations do not fit 1..255")
 

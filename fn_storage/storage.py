@@ -15,7 +15,9 @@ remembered for 35h (``last_errors``).
 
 NOTE: the marking commands of ФН-М (B1h..B7h, which form documents 81..84)
 are not part of the interface description v1.2 and answer 01h (unknown
-command): kktemu's ФН does not support marked goods.
+command): kktemu's ФН does not support marked goods. The model never answers
+04h «ошибка КС» (its fiscal sign cannot fail) or 0Ah «некорректная команда»
+(no public source says when a ФН-1.1 returns it).
 """
 
 from __future__ import annotations

@@ -291,3 +291,44 @@ def test_close_fiscal_mode_needs_closed_shift(in_shift):
 @pytest.mark.parametrize("command", [0xB0, 0xB1, 0xB2, 0xB3, 0xB5, 0xB6, 0xB7])
 def test_marking_commands_are_not_supported(in_shift, command):
     _refused(in_shift, command, b"\x01", R.UNKNOWN_COMMAND)
+
+
+# Profile switches: items per receipt (0Eh) and closing only when every document is confirmed.
+
+def _item(name: str) -> bytes:
+    return encode_tlv(1059, encode_tlv(1030, encode_string(name)) + encode_tlv(1043, b"\x10\x27"))
+
+
+def test_items_over_profile_limit_are_0eh(make_kkt):
+    kkt = make_kkt(FnProfile(max_items=2, strict_control=False))
+    kkt.register()
+    kkt.open_shift()
+    kkt.call(C.BEGIN_RECEIPT, documents.BeginReceiptRequest(kkt.clock()).encode())
+    _refused(kkt, C.SEND_DOCUMENT_DATA, _item("А") + _item("Б") + _item("В"), R.TOO_MANY_ITEMS)
+    kkt.call(C.SEND_DOCUMENT_DATA, _item("А") + SALE)
+    kkt.call(C.SEND_DOCUMENT_DATA, _item("Б"))
+    _refused(kkt, C.SEND_DOCUMENT_DATA, _item("В"), R.TOO_MANY_ITEMS)
+    answer = documents.ReceiptAnswer.decode(
+        kkt.call(C.FORM_RECEIPT, documents.FormReceiptRequest(kkt.clock(), 1, 10000).encode()))
+    assert [tag for tag, _ in _items(kkt, answer.fd_number)].count(1059) == 2
+
+
+def test_items_unlimited_by_default(in_shift):
+    answer = in_shift.receipt(b"".join(_item(str(number)) for number in range(40)) + SALE, total=10000)
+    assert [tag for tag, _ in _items(in_shift, answer.fd_number)].count(1059) == 40
+
+
+def test_close_requires_confirmed_documents(make_kkt):
+    kkt = make_kkt(FnProfile(close_requires_confirmed=True))
+    kkt.register()
+    _refused(kkt, C.BEGIN_CLOSE_FISCAL_MODE, b"", R.INVALID_STATE)
+    kkt.fn._state.mark_ticket(1)
+    kkt.close_fiscal_mode()
+    assert kkt.status().phase == 7
+
+
+def test_close_requires_confirmed_ignores_autonomous_mode(make_kkt):
+    kkt = make_kkt(FnProfile(close_requires_confirmed=True))
+    kkt.register(work_mode=0x02)
+    kkt.close_fiscal_mode()
+    assert kkt.status().phase == 15
