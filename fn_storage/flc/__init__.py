@@ -1,9 +1,9 @@
 """Format-logical control (ФЛК) of fiscal documents inside the ФН model.
 
 When a «Сформировать ...» command forms a document, the ФН checks the TLVs the
-register sent against the ФФД tables of the registered ФФД version and rejects
-a document that breaks a rule with the rule's result code, before anything is
-signed or written. docs/fn-flc.md lists the rules with their codes and sources.
+register sent against the ФФД tables of the registered ФФД version. A document
+that breaks a rule gets the rule's result code before anything is signed or
+written. docs/fn-flc.md lists the rules with their codes and sources.
 
 * ``control`` — ``check_document``, ``control_document`` and ``DocumentContext``.
 * ``violation`` — ``Rule`` (name, result code), ``Violation``, ``ControlViolation``.

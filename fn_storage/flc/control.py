@@ -2,11 +2,11 @@
 
 ``check_document`` applies the rules to the TLVs the register sent for a
 document (not to the ФН's own block and appended counters) and returns the
-first violation. The checks run in this order: the TLV structure and the
-maximum lengths, then each tag in document order (allowed in the form, not
-repeated, value format, and the same inside each STLV), then the mandatory
-tags, the registration parameters, and last the arithmetic of receipts and
-the correction basis.
+first violation. The TLV structure and the maximum lengths come first. Then
+each tag is checked in document order: allowed in the form, not repeated, a
+valid value, and the same for the children of each STLV. The mandatory tags
+and the registration parameters follow, and the arithmetic of receipts and the
+correction basis come last.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ SUPPORTED_VERSIONS = (2, 3, 4)
 
 @dataclass(frozen=True)
 class DocumentContext:
-    """What the control needs to know besides the document data.
+    """Facts about a document that the control needs besides its data.
 
     ``form`` is the form code (1 registration, 3 receipt, ...), ``moment`` the
     document's date and time, ``ffd_version`` the ФФД version code of the
@@ -87,9 +87,9 @@ def check_document(data: bytes, context: DocumentContext, strict: bool = True) -
 def control_document(data: bytes, context: DocumentContext, strict: bool = True) -> None:
     """Run ``check_document`` and raise ControlViolation on a violation.
 
-    ``FiscalStorage.form_document`` calls this before it signs a document. The
-    exception becomes the answer with the violation's result code, the ФН logs
-    the refusal with the rule and the tag, and nothing is written.
+    ``FiscalStorage.form_document`` calls this before it signs a document.
+    ``FiscalStorage.execute`` returns the violation's result code for the
+    command and logs the rejection with the rule and the tag. Nothing is written.
     """
     violation = check_document(data, context, strict)
     if violation is not None:

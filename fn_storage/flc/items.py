@@ -9,7 +9,7 @@ The rules are the notes to the ФФД 1.05 receipt tables:
   and equals 1031 + 1081 + 1215 + 1216 + 1217 (note 1 to table 20).
 
 NOTE: note 5 lets an external calculator's 1020 differ from the sum of 1043 in
-kopecks, as long as the roubles agree; the ФН model demands the exact sum.
+kopecks as long as the roubles agree. The ФН model demands the exact sum.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ def check_item(item: Node) -> Violation | None:
     quantity_value = item.child(TAG_QUANTITY)
     quantity = None if quantity_value is None else decode_fvln(quantity_value)
     if item.child(TAG_FRACTION) is not None and quantity != 1:
-        shown = "absent" if quantity is None else str(quantity)
+        found = "missing" if quantity is None else str(quantity)
         return Violation(Rule.FRACTION_QUANTITY, TAG_QUANTITY,
-                         f"an item with the fractional quantity 1291 needs 1023 = 1, it is {shown}")
+                         f"an item with the fractional quantity 1291 needs 1023 = 1, it is {found}")
     price_value, sum_value = item.child(TAG_PRICE), item.child(TAG_ITEM_SUM)
     if quantity is None or price_value is None or sum_value is None:
         return None

@@ -2,7 +2,7 @@
 
 The ФФД 1.05 children of 1059, 1223, 1224, 1174 and 1084 come from the
 official tables (the dictionary's ``STLV_CONTENT``). A child that is not
-marked repeatable may occur once per parent, so one 1059 holds at most one
+marked repeatable may occur once per parent, so one 1059 contains at most one
 1079, one 1023 and so on.
 
 NOTE: the ФФД 1.2 tables are not available as text. The 1.2 children below
@@ -61,9 +61,9 @@ REPEATABLE = {
 # ФФД 1.2 needs the date 1178 in 1174, and the order number 1179 for a
 # correction by order (see ``dates``). 1291 is a fraction, meaningless without
 # its numerator and denominator.
-# NOTE: the 1.05 table gives 1179 obligation 1 inside 1174, but ФФД 1.05
-# registers send a basis of 1177 and 1178 alone for a correction made on the
-# user's own initiative, so the ФН model demands no child of a 1.05 1174.
+# NOTE: the 1.05 table gives 1179 obligation 1 inside 1174. ФФД 1.05 registers
+# send a basis of 1177 and 1178 alone for a correction made on the user's own
+# initiative, so the ФН model demands no child of a 1.05 1174.
 MANDATORY = {
     (FFD_1_05, 1059): _mandatory(1059),
     (FFD_1_2, 1059): _mandatory(1059),
@@ -71,7 +71,7 @@ MANDATORY = {
     (FFD_1_2, 1291): frozenset({1293, 1294}),
 }
 
-# STLVs that hold exactly one child: 1163 carries one product code.
+# STLVs that contain exactly one child: 1163 carries one product code.
 SINGLE_CHILD = {(FFD_1_2, 1163)}
 
 
@@ -91,5 +91,5 @@ def mandatory_children(parent: int, ffd_version: int) -> frozenset[int]:
 
 
 def single_child(parent: int, ffd_version: int) -> bool:
-    """Tell whether ``parent`` holds exactly one child."""
+    """Tell whether ``parent`` must contain exactly one child."""
     return (table_version(ffd_version), parent) in SINGLE_CHILD

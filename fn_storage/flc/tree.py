@@ -1,4 +1,4 @@
-"""The document data as a tree of TLVs: STLVs the dictionary knows are split into their children."""
+"""The document data as a tree of TLVs, with every STLV of the dictionary split into its children."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class Node:
 
 
 def parse_tree(data: bytes) -> tuple[list[Node], Violation | None]:
-    """Split document data into nodes, splitting every STLV the dictionary knows.
+    """Split document data into nodes, splitting every STLV the dictionary defines.
 
     Returns the nodes and None, or an empty list and a ``tlv-structure``
     violation when an STLV value is not a whole TLV sequence or nests deeper

@@ -65,8 +65,8 @@ class Violation:
 class ControlViolation(DocumentRefused):
     """Raised inside the ФН model when a document about to be formed fails the control.
 
-    Like every ``DocumentRefused``, ``FiscalStorage.execute`` turns it into the
-    answer ``result`` (here the violation's code) and logs its text, so it never
+    Like every ``DocumentRefused``, ``FiscalStorage.execute`` catches it, logs
+    its text and returns ``result`` (here the violation's code), so it never
     leaves the model.
     """
 
