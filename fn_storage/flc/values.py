@@ -31,6 +31,8 @@ BITMASK_LIMITS = {1055: 0x3F, 1062: 0x3F, 1057: 0x7F, 1222: 0x7F}
 # расчёта (table 25, 1..26 in 1.05), 1101 reason of re-registration (table 17),
 # 1173 тип коррекции (0 самостоятельно, 1 по предписанию), 1209 ФФД version
 # (2 = 1.05, 3 = 1.1, 4 = 1.2).
+# NOTE: later amendments add VAT rates (5 % and 7 %) that the dictionary lacks,
+# together with their receipt tags, so the model rejects 1199 codes above 6.
 # NOTE: the ФФД 1.2 code tables are not available as text. Under 1.2, 1212 is
 # taken as 1..33 (33 marks goods with a marking code) and 2108 as the list that
 # the register model accepts (kktemu.emulator.ffd_rules).
