@@ -389,9 +389,9 @@ class DocumentCommands:
         """Return реквизиты 1050..1053 with value 1 for each raised condition the ККТ did not write itself.
 
         The ФФД tables include these flags in a close shift report only when
-        they are 1: 1050 under 30 days of validity left (flag b1), 1051 under
-        3 days (b0), 1052 the archive over 99 % full, 1053 no квитанция for
-        longer than the ОФД timeout (b3).
+        they are 1. 1050 means under 30 days of validity left (flag b1), 1051
+        under 3 days (b0), 1052 the archive over 99 % full, and 1053 no
+        квитанция for longer than the ОФД timeout (b3).
         """
         flags = self.warning_flags()
         raised = {

@@ -152,7 +152,7 @@ class FnState:
         return [document for document in self.documents if not document.ticket]
 
     def first_unconfirmed(self) -> ArchivedDocument | None:
-        """The oldest document without a квитанция, or None when every document has one."""
+        """Return the oldest document without a квитанция, or None when every document has one."""
         documents = self.documents
         index = self._first_unconfirmed
         while index < len(documents) and documents[index].ticket:
@@ -161,7 +161,7 @@ class FnState:
         return documents[index] if index < len(documents) else None
 
     def oldest_waiting(self) -> ArchivedDocument | None:
-        """The oldest document waiting for the ОФД; None in the autonomous mode, which sends nothing."""
+        """Return the oldest document waiting for the ОФД, or None in the autonomous mode, which sends nothing."""
         return None if self.autonomous else self.first_unconfirmed()
 
     def unsent_counters(self) -> Counters:
