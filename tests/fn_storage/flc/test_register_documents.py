@@ -20,8 +20,8 @@ from kktemu.emulator.profiles import SHTRIH_M_01F
 from kktemu.fn_storage import read_archive
 from kktemu.fn_storage.flc import DocumentContext, Rule, check_document
 from kktemu.fn_storage.forming import FN_BLOCK_TAGS
-from kktemu.protocol.ffd.tlv import join_tlv, split_tlv
-from kktemu.protocol.ffd.values import decode_vln, encode_vln
+from kktemu.protocol.ffd.tlv import encode_tlv, join_tlv, split_tlv
+from kktemu.protocol.ffd.values import decode_vln, encode_string, encode_vln
 from kktemu.protocol.shtrih import commands as c
 
 START = dt.datetime(2024, 3, 1, 9, 0)
@@ -112,3 +112,22 @@ def test_register_receipts_pass_and_mutants_fail(ffd, items, cashless_halves):
         assert violation is not None, name
         assert violation.rule is rule, (name, str(violation))
         assert violation.result == rule.result, name
+
+
+def test_host_sees_fn_code_and_receipt_stays_open(tmp_path):
+    # Two buyer contacts (1008) in one receipt: the ФН rejects the receipt with 0Ch,
+    # the Штрих-М dialect passes the code on, and nothing reaches the archive.
+    path = tmp_path / "fn.bin"
+    contacts = (encode_tlv(1008, encode_string("+79990001122")), encode_tlv(1008, encode_string("a@example.com")))
+    with Emulator(path, clock=Clock(START, frozen=True)) as emulator:
+        _execute(emulator, c.OperationV2Request(ADMIN, 1, 1_000_000, 2800, None, None, c.TaxRate.NO_VAT, 1, 4, 1,
+                                                "Сахар"))
+        for contact in contacts:
+            _execute(emulator, c.SendTlvRequest(ADMIN, contact))
+        before = path.read_bytes()
+        answer = emulator.execute(c.CloseReceiptV2Request(ADMIN, (2800,) + (0,) * 15, 0, (0,) * 6, 1, "").encode())
+        assert answer == bytes.fromhex("FF 45 0C")
+        assert path.read_bytes() == before
+        status = c.decode_answer(emulator.execute(c.ShortStatusRequest(ADMIN).encode()))
+        assert status.mode == 0x08  # the receipt is still open
+        _execute(emulator, c.CancelReceiptRequest(ADMIN))
