@@ -37,6 +37,7 @@ HEADER_SIZE = 48
 RECORD_OVERHEAD = 9  # length (4), type (1), CRC-32 (4)
 MAX_PAYLOAD_SIZE = 1 << 20  # a document is at most 32 KB, so a longer length means damage
 MAX_RECORD_SIZE = RECORD_OVERHEAD + MAX_PAYLOAD_SIZE
+SECTOR_SIZE = 512  # the smallest unit a disk writes: after a power cut it contains all its new bytes or none
 RECORD_DOCUMENT = 1
 _EPOCH = _dt.datetime(1970, 1, 1)
 
@@ -199,10 +200,10 @@ def parse_archive(data: bytes, source: str = "archive") -> ArchiveContents:
 
     Reading stops at the first position that does not start a whole record (a
     length within bounds and inside the data, a matching CRC-32). The bytes from
-    there on are a torn tail when they are fewer than the largest record and no
-    whole record starts anywhere among them: that is all one interrupted append
-    can leave. Anything else (a whole record after a broken one, a longer tail,
-    an unknown record type, ФД numbers out of sequence) is damage.
+    there on are a torn tail when they can be what one interrupted append
+    leaves (``_check_torn_tail``). Anything else (a whole record after a broken
+    one, a longer tail, a changed byte in the last record, foreign bytes after
+    it, an unknown record type, ФД numbers out of sequence) is damage.
     """
     header = ArchiveHeader.decode(data)
     documents: list[ArchivedDocument] = []
@@ -269,18 +270,75 @@ def _check_torn_tail(data: bytes, offset: int, source: str) -> None:
 
     A power cut during an append leaves a prefix of the record, zeros where the
     file grew but the data did not reach the disk, or a mix of both by disk
-    block. None of these contains a whole record, and none is longer than one record.
+    sector. None of these contains a whole record, and none is longer than one
+    record. Lost sectors only turn bytes into zeros, so a nonzero length field
+    is at least the record's real length. Then the tail cannot run past the
+    record it announces, and a tail holding that whole record with a wrong
+    CRC-32 must contain a sector that reads as zeros.
     """
     tail = len(data) - offset
     if tail > MAX_RECORD_SIZE:
         raise ArchiveError(
             f"{source}: {_broken_record(data, offset)}, and the {tail} bytes from there on are more than"
             " one record; the file is damaged", offset)
+    length = int.from_bytes(data[offset:offset + 4], "little") if tail >= 4 else 0
+    if length > MAX_PAYLOAD_SIZE:
+        raise ArchiveError(
+            f"{source}: record length {length} is impossible, so the {tail} bytes from there on are not"
+            " an interrupted write; the file is damaged", offset)
     for candidate in range(offset + 1, len(data) - RECORD_OVERHEAD + 1):
         if _whole_record_end(data, candidate) is not None:
             raise ArchiveError(
                 f"{source}: {_broken_record(data, offset)}, and a whole record follows at byte {candidate};"
                 " the file is damaged", offset)
+    if length:
+        _check_announced_record(data, offset, length, source)
+
+
+def _check_announced_record(data: bytes, offset: int, length: int, source: str) -> None:
+    """Check the tail at ``offset`` against the nonzero record ``length`` its first 4 bytes announce."""
+    end = offset + RECORD_OVERHEAD + length
+    if end < len(data) and offset // SECTOR_SIZE == (offset + 3) // SECTOR_SIZE:
+        # Only a length field split across two sectors can have lost bytes and read short.
+        raise ArchiveError(
+            f"{source}: record CRC-32 does not match, and {len(data) - end} bytes follow the"
+            f" {end - offset}-byte record; the file is damaged", offset)
+    if end == len(data) and not _has_zeroed_sector(data, offset, end):
+        raise ArchiveError(
+            f"{source}: the last record is whole but its CRC-32 does not match, and none of its disk"
+            " sectors reads as zeros, so it is not an interrupted write; the file is damaged", offset)
+    if end > len(data) and _whole_with_true_length(data, offset):
+        raise ArchiveError(
+            f"{source}: record length {length} runs past the end of the file, but the record matches its"
+            f" CRC-32 with the length {len(data) - offset - RECORD_OVERHEAD}: its length field is damaged",
+            offset)
+
+
+def _whole_with_true_length(data: bytes, offset: int) -> bool:
+    """Tell whether the bytes from ``offset`` to the end are a whole record once its length field is corrected.
+
+    A lost sector only zeros bytes, so it cannot make a length field larger.
+    A whole record behind a length that is too large has therefore been damaged.
+    """
+    size = len(data) - offset - RECORD_OVERHEAD
+    if size < 0:
+        return False
+    body = size.to_bytes(4, "little") + data[offset + 4:len(data) - 4]
+    return zlib.crc32(body) == int.from_bytes(data[len(data) - 4:], "little")
+
+
+def _has_zeroed_sector(data: bytes, start: int, end: int) -> bool:
+    """Tell whether the share of one disk sector in ``data[start:end]`` is all zeros, as a lost sector reads.
+
+    NOTE: a record whose own bytes fill a sector share with zeros passes this
+    check, so damage to such a record can still pass for a torn tail.
+    """
+    sector_start = start - start % SECTOR_SIZE
+    while sector_start < end:
+        if not any(data[max(sector_start, start):min(sector_start + SECTOR_SIZE, end)]):
+            return True
+        sector_start += SECTOR_SIZE
+    return False
 
 
 def _broken_record(data: bytes, offset: int) -> str:

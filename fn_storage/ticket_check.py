@@ -7,7 +7,8 @@ the 20h refusal (``TicketRejectReason``):
    container (a register may strip the session header). A wrong check code of
    either is reason 5 (wrong CRC); any other layout error is reason 2.
 2. The container carries an operator confirmation (data type 7, form 7 with
-   the tags of its table), else reason 2.
+   the tags of its table) whose 1012 falls in the years 2000..2255 that 41h
+   can return, else reason 2.
 3. The ФН number of the session header, of the container and of 1041 is this
    ФН's, else reason 4.
 4. 1040 is the ФД at the head of the queue for the ОФД, the one 22h sends,
@@ -28,8 +29,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ..protocol.errors import DecodeError
+from ..protocol.errors import DecodeError, EncodeError
 from ..protocol.fn.exchange import TicketRejectReason
+from ..protocol.fn.fields import encode_date_time
 from ..protocol.ofd.confirmation import FORM_OPERATOR_CONFIRMATION, OperatorConfirmation
 from ..protocol.ofd.container import Container, ContainerChecksumError, decode_container
 from ..protocol.ofd.message import SessionChecksumError, decode_message
@@ -82,7 +84,9 @@ def check_ticket(
         return TicketRejection(TicketRejectReason.WRONG_FORMAT, f"container data type {container.data_type} is not 7")
     try:
         confirmation = OperatorConfirmation.decode(container.document)
-    except DecodeError as exc:
+        # 41h returns the time of 1012 as a DATE_TIME, whose years are 2000..2255.
+        encode_date_time(confirmation.received_at)
+    except (DecodeError, EncodeError) as exc:
         return TicketRejection(TicketRejectReason.WRONG_FORMAT, str(exc))
 
     rejection = _check_numbers(container, confirmation, session_serial, serial, expected_fd, strict)
