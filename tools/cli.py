@@ -39,8 +39,9 @@ def _set_verbosity(_ctx: click.Context, _param: click.Parameter, value: int) -> 
 def accept_common_options(command: click.Command) -> click.Command:
     """Let ``--lang`` and ``-v`` also follow the subcommand (``kktemu serve -v``)."""
     command.params.extend([
+        # Eager, so that "serve --lang ru --help" prints the help in Russian.
         click.Option(["--lang"], type=click.Choice(LANGUAGES), expose_value=False, callback=_set_language,
-                     help=LANG_HELP),
+                     is_eager=True, help=LANG_HELP),
         click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_set_verbosity,
                      help=VERBOSE_HELP),
     ])

@@ -27,9 +27,12 @@ from kktemu.emulator.transports.pty import PtyPort
 from kktemu.emulator.transports.tcp import TcpServer
 from kktemu.fn_storage import FiscalStorage
 from kktemu.fn_storage.identifiers import make_test_fn_serial
+from kktemu.fn_storage.profile import FnProfile
 from kktemu.protocol.errors import KktemuError
 
+from .clock_option import clock_options, make_clock
 from .errors import CliError, fn_open_error
+from .fn_profile_option import describe_fn_profile, fn_profile_options, make_fn_profile
 from .i18n import message
 from .serving import format_address, install_stop_handlers, start_pty, start_tcp
 
@@ -59,8 +62,11 @@ class UsageCliError(CliError):
                    "instead of TCP.")
 @click.option("--fn-file", default=DEFAULT_FN_FILE, show_default=True, type=click.Path(), metavar="PATH",
               help="ФН archive file. If it does not exist, a new test ФН, not registered yet, is created there.")
+@clock_options
+@fn_profile_options
 @click.pass_context
-def fn_serve(ctx: click.Context, host: str, port: int | None, pty_path: str | None, fn_file: str) -> None:
+def fn_serve(ctx: click.Context, host: str, port: int | None, pty_path: str | None, fn_file: str,
+             clock: str | None, freeze_clock: bool, fn_validity: str | None, no_flc: bool, strict_ofd: bool) -> None:
     """Serve the ФН of the --fn-file archive alone until SIGINT (Ctrl+C) or SIGTERM.
 
     It speaks the ФН interface framing: requests 04h, LEN (2 bytes, little
@@ -79,14 +85,21 @@ def fn_serve(ctx: click.Context, host: str, port: int | None, pty_path: str | No
     PHASE is the 30h phase: 1 for a new ФН, 3 in the fiscal mode, 7 and 15 after
     the fiscal mode is closed. Exit status: 0 after a stop signal; 1 when the
     port, the pty path or the ФН file cannot be used; 2 for wrong options.
+
+    The ФН timer follows the emulated clock (--clock, --freeze-clock).
+    --fn-validity, --no-flc and --strict-ofd set the model of the ФН. The ФН
+    file does not store them, so a reopened file runs with the options given now.
     """
     lang = ctx.obj["lang"]
     if pty_path is not None and port is not None:
         raise UsageCliError(message("fn_serve_port_and_pty", lang, port=port, path=pty_path), lang)
     if pty_path is not None and ctx.get_parameter_source("host") is ParameterSource.COMMANDLINE:
         raise UsageCliError(message("fn_serve_host_and_pty", lang, host=host, path=pty_path), lang)
+    emulated_clock = make_clock(clock, freeze_clock, lang)
+    fn_profile = make_fn_profile(fn_validity, no_flc, strict_ofd, lang)
     try:
-        asyncio.run(_serve(fn_file, host, DEFAULT_FN_PORT if port is None else port, pty_path, lang))
+        asyncio.run(_serve(fn_file, host, DEFAULT_FN_PORT if port is None else port, pty_path, lang,
+                           emulated_clock, fn_profile))
     except KeyboardInterrupt:
         # Ctrl+C in the moment before the loop's own SIGINT handler is installed.
         logger.info("interrupted during startup")
@@ -107,7 +120,8 @@ class _LateStorage:
         return self.storage.execute(command, data)
 
 
-async def _serve(fn_file: str, host: str, port: int, pty_path: str | None, lang: str) -> None:
+async def _serve(fn_file: str, host: str, port: int, pty_path: str | None, lang: str, clock: Clock,
+                 fn_profile: FnProfile) -> None:
     stop = install_stop_handlers(logger)
     handler = _LateStorage()
     endpoint = FnEndpoint(handler)
@@ -124,7 +138,7 @@ async def _serve(fn_file: str, host: str, port: int, pty_path: str | None, lang:
             await start_tcp(transport, host, port, lang)
         else:
             await start_pty(transport, lang)
-        storage = _open_storage(fn_file, Clock(), lang)
+        storage = _open_storage(fn_file, clock, fn_profile, lang)
         handler.storage = storage
         click.echo(message("fn_serve_file", lang, path=fn_file, serial=storage.serial, phase=storage.phase))
         if isinstance(transport, TcpServer):
@@ -140,14 +154,20 @@ async def _serve(fn_file: str, host: str, port: int, pty_path: str | None, lang:
             logger.info("ФН %s served %d commands", storage.serial, endpoint.commands_executed)
 
 
-def _open_storage(fn_file: str, clock: Clock, lang: str) -> FiscalStorage:
-    """Reopen the ФН archive at ``fn_file``, or create a fresh test ФН there; raise CliError when neither works."""
+def _open_storage(fn_file: str, clock: Clock, fn_profile: FnProfile, lang: str) -> FiscalStorage:
+    """Reopen the ФН archive at ``fn_file``, or create a fresh test ФН there; raise CliError when neither works.
+
+    ``clock`` is the ФН timer and ``fn_profile`` the model's figures.
+    """
     path = Path(fn_file)
+    logger.info("ФН timer starts at %s%s", clock.now().isoformat(timespec="seconds"),
+                ", frozen" if clock.frozen else "")
+    logger.info("ФН profile: %s", describe_fn_profile(fn_profile))
     try:
         if path.exists():
-            return FiscalStorage.open(path, clock.now)
+            return FiscalStorage.open(path, clock, profile=fn_profile)
         serial = make_test_fn_serial(secrets.randbelow(1_000_000))
-        storage = FiscalStorage.create(path, serial, clock.now)
+        storage = FiscalStorage.create(path, serial, clock, profile=fn_profile)
         logger.info("created test ФН %s in %s, waiting for its registration (02h, 03h)", serial, path)
         return storage
     except (KktemuError, OSError) as exc:

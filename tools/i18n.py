@@ -164,6 +164,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "--clock {value!r} выходит за 2000..2099 годы, которые может хранить дата и время ФН. "
               "Укажите время в этих пределах.",
     },
+    "fn_validity_invalid": {
+        "en": "--fn-validity {value!r} is not a ФН validity. Give the months of a ФН model: 13, 15 or 36.",
+        "ru": "--fn-validity {value!r} не является сроком действия ФН. Укажите срок модели ФН в месяцах: "
+              "13, 15 или 36.",
+    },
+    "help_fn_validity": {
+        "en": "Validity of the ФН's fiscal sign keys in months, 13, 15 or 36, counted from the first "
+              "registration report. Default: 36. The ФН file does not store it: a reopened file runs with "
+              "the value given now.",
+        "ru": "Срок действия ключей фискального признака ФН в месяцах: 13, 15 или 36, от первого отчёта "
+              "о регистрации. По умолчанию 36. В файле ФН он не хранится: открытый заново файл работает "
+              "со значением, указанным сейчас.",
+    },
+    "help_no_flc": {
+        "en": "Turn off the ФН's format-logical control, so documents outside the ФФД tables are signed; "
+              "only the TLV structure and the maximum lengths are still checked (docs/fn-flc.md). "
+              "Not stored in the ФН file: give it on every start.",
+        "ru": "Отключить форматно-логический контроль ФН: документы вне таблиц ФФД подписываются, "
+              "проверяются только структура TLV и максимальные длины (docs/fn-flc.md). "
+              "В файле ФН не хранится: указывайте при каждом запуске.",
+    },
+    "help_strict_ofd": {
+        "en": "Reject an ОФД квитанция (26h, result 20h) without the operator's fiscal sign 1078, or whose "
+              "container ФД number differs from its 1040. Default: off, so mock ОФД servers without the "
+              "operator's key work. Not stored in the ФН file: give it on every start.",
+        "ru": "Отклонять квитанцию ОФД (26h, код 20h) без фискального признака оператора 1078 или с номером "
+              "ФД в контейнере, отличным от её 1040. По умолчанию выключено, чтобы работали имитаторы ОФД "
+              "без ключа оператора. В файле ФН не хранится: указывайте при каждом запуске.",
+    },
 }
 
 

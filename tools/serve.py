@@ -22,11 +22,13 @@ from kktemu.emulator.profiles import FFD_VERSION_CODES, DeviceProfile, get_profi
 from kktemu.emulator.transports.pty import PtyPort
 from kktemu.emulator.transports.session import serialized
 from kktemu.emulator.transports.tcp import TcpServer
+from kktemu.fn_storage.profile import FnProfile
 from kktemu.protocol.errors import KktemuError
 from kktemu.protocol.shtrih.link_v2 import PacketHistory
 
 from .clock_option import clock_options, make_clock
 from .errors import fn_open_error
+from .fn_profile_option import describe_fn_profile, fn_profile_options, make_fn_profile
 from .i18n import message
 from .serving import format_address, install_stop_handlers, start_pty, start_tcp
 
@@ -51,9 +53,11 @@ PROFILE_NAME = "shtrih-m-01f"
               help="Send the 0xFF byte network registers send after the host's ACK on TCP (default: on, "
                    "as on real network registers). --no-tcp-ff suits serial-era drivers such as pyshtrih.")
 @clock_options
+@fn_profile_options
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, pty_path: str | None, fn_file: str, ffd: str,
-          tcp_ff: bool | None, clock: str | None, freeze_clock: bool) -> None:
+          tcp_ff: bool | None, clock: str | None, freeze_clock: bool, fn_validity: str | None, no_flc: bool,
+          strict_ofd: bool) -> None:
     """Run an emulated ШТРИХ-М-01Ф register with its ФН until SIGINT (Ctrl+C) or SIGTERM.
 
     When it is ready to take connections it prints these lines to stdout:
@@ -67,14 +71,18 @@ def serve(ctx: click.Context, host: str, port: int, pty_path: str | None, fn_fil
     file cannot be used (for example the file is in use by another kktemu);
     2 for a wrong option value (such as a --clock that is not an ISO 8601 time).
     The port and the pty are set up first, so when they fail no ФН file is created.
+
+    --fn-validity, --no-flc and --strict-ofd set the model of the ФН. The ФН
+    file does not store them, so a reopened file runs with the options given now.
     """
     lang = ctx.obj["lang"]
     emulated_clock = make_clock(clock, freeze_clock, lang)
+    fn_profile = make_fn_profile(fn_validity, no_flc, strict_ofd, lang)
     profile = get_profile(PROFILE_NAME, ffd)
     if tcp_ff is not None:
         profile = dataclasses.replace(profile, ff_after_ack_tcp=tcp_ff)
     try:
-        asyncio.run(_serve(profile, fn_file, host, port, pty_path, lang, emulated_clock))
+        asyncio.run(_serve(profile, fn_profile, fn_file, host, port, pty_path, lang, emulated_clock))
     except KeyboardInterrupt:
         # Ctrl+C in the moment before the loop's own SIGINT handler is installed.
         logger.info("interrupted during startup")
@@ -96,8 +104,8 @@ class _LateHandler:
         return self.emulator.execute(body)
 
 
-async def _serve(profile: DeviceProfile, fn_file: str, host: str, port: int, pty_path: str | None,
-                 lang: str, clock: Clock) -> None:
+async def _serve(profile: DeviceProfile, fn_profile: FnProfile, fn_file: str, host: str, port: int,
+                 pty_path: str | None, lang: str, clock: Clock) -> None:
     stop = install_stop_handlers(logger)
     late_handler = _LateHandler()
     handler = serialized(late_handler)
@@ -110,7 +118,7 @@ async def _serve(profile: DeviceProfile, fn_file: str, host: str, port: int, pty
         await start_tcp(tcp, host, port, lang)
         if pty is not None:
             await start_pty(pty, lang)
-        emulator = _open_emulator(fn_file, profile, lang, clock)
+        emulator = _open_emulator(fn_file, profile, fn_profile, lang, clock)
         late_handler.emulator = emulator
         click.echo(message("fn_file", lang, path=fn_file, serial=emulator.fn_serial,
                            ffd=emulator.register.profile.ffd_version))
@@ -127,11 +135,13 @@ async def _serve(profile: DeviceProfile, fn_file: str, host: str, port: int, pty
             emulator.close()
 
 
-def _open_emulator(fn_file: str, profile: DeviceProfile, lang: str, clock: Clock) -> Emulator:
+def _open_emulator(fn_file: str, profile: DeviceProfile, fn_profile: FnProfile, lang: str,
+                   clock: Clock) -> Emulator:
     logger.info("emulated clock starts at %s%s", clock.now().isoformat(timespec="seconds"),
                 ", frozen" if clock.frozen else "")
+    logger.info("ФН profile: %s", describe_fn_profile(fn_profile))
     try:
-        return Emulator(fn_file, profile=profile, clock=clock)
+        return Emulator(fn_file, profile=profile, clock=clock, fn_profile=fn_profile)
     except (KktemuError, OSError, LookupError) as exc:
         logger.debug("opening ФН file %s failed", fn_file, exc_info=True)
         raise fn_open_error(exc, fn_file, lang) from exc
