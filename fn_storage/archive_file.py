@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import stat
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -356,8 +357,12 @@ def _broken_record(data: bytes, offset: int) -> str:
 def read_archive(path: str | os.PathLike) -> ArchiveContents:
     """Read an archive file without modifying it (for the CLI and tests).
 
-    Raises ArchiveError for a damaged file and OSError when it cannot be read.
+    Raises ArchiveError for a damaged file or one that is not a regular file
+    (a device, FIFO or socket), and OSError when it cannot be read.
     A torn tail is reported in ``torn_tail_bytes``, not removed.
     """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        # Reading /dev/zero never ends, and opening a FIFO waits for a writer.
+        raise ArchiveError(f"{path} is not a regular file, so it cannot be a ФН archive")
     data = Path(path).read_bytes()
     return parse_archive(data, source=str(path))

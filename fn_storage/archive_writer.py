@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import stat
 
 try:
     import fcntl
@@ -66,12 +67,15 @@ class ArchiveWriter:
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> ArchiveWriter:
-        """Open an existing archive for appending. Raises ArchiveError when it is missing or locked."""
+        """Open an existing archive for appending. Raises ArchiveError when it is missing, locked or not a regular file."""
         path = Path(path)
         try:
             descriptor = os.open(path, os.O_RDWR)
         except FileNotFoundError:
             raise ArchiveError(f"{path} does not exist; create the ФН archive first") from None
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.close(descriptor)
+            raise ArchiveError(f"{path} is not a regular file, so it cannot be a ФН archive")
         writer = cls(path, descriptor)
         writer._lock()
         return writer
