@@ -361,8 +361,10 @@ def read_archive(path: str | os.PathLike) -> ArchiveContents:
     (a device, FIFO or socket), and OSError when it cannot be read.
     A torn tail is reported in ``torn_tail_bytes``, not removed.
     """
-    if not stat.S_ISREG(os.stat(path).st_mode):
-        # Reading /dev/zero never ends, and opening a FIFO waits for a writer.
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        # Reading /dev/zero never ends, and opening a FIFO waits for a writer. A directory
+        # raises IsADirectoryError below, which callers report by name.
         raise ArchiveError(f"{path} is not a regular file, so it cannot be a ФН archive")
     data = Path(path).read_bytes()
     return parse_archive(data, source=str(path))
