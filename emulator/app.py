@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from pathlib import Path
 
 from kktemu.fn_storage import DEFAULT_MASTER_KEY, FiscalStorage
@@ -18,6 +19,7 @@ from kktemu.fn_storage.profile import DEFAULT_PROFILE, FnProfile
 
 from .clock import Clock
 from .dialects.shtrih import ShtrihDialect
+from .document_watch import DocumentWatch
 from .fn_client import FnClient
 from .memory import RegisterMemory, memory_path
 from .profiles import SHTRIH_M_01F, DeviceProfile
@@ -38,6 +40,10 @@ class Emulator:
     ``ArchiveError`` when ``fn_path`` exists but is not a valid kktemu ФН archive,
     and ``MemoryJournalError`` when the register memory journal beside it exists
     but cannot be read. A failed start leaves no file open or locked.
+
+    ``lock`` is held while a command executes; the ОФД link (``ofd_link``) holds
+    it around its own ФН commands. ``fn_watch`` is the ФН port the register
+    calls, which tells its listeners when a fiscal document has been formed.
     """
 
     def __init__(self, fn_path: str | Path, *, profile: DeviceProfile = SHTRIH_M_01F,
@@ -45,6 +51,7 @@ class Emulator:
                  fn_serial: str | None = None, register_fresh_fn: bool = True,
                  fn_profile: FnProfile = DEFAULT_PROFILE):
         self.clock = clock or Clock()
+        self.lock = threading.RLock()
         self.fn_path = Path(fn_path)
         if self.fn_path.exists():
             self.storage = FiscalStorage.open(self.fn_path, self.clock, master_key=master_key, profile=fn_profile)
@@ -59,8 +66,9 @@ class Emulator:
         except BaseException:
             self.storage.close()  # releases the archive lock, so the next start can open it
             raise
+        self.fn_watch = DocumentWatch(self.storage)
         try:
-            self.register = Register.start(FnClient(self.storage), self.clock, profile, self.memory,
+            self.register = Register.start(FnClient(self.fn_watch), self.clock, profile, self.memory,
                                            register_fresh_fn=register_fresh_fn)
         except BaseException:
             self.memory.close()
@@ -74,8 +82,9 @@ class Emulator:
         return self.storage.serial
 
     def execute(self, body: bytes) -> bytes:
-        """Execute one Штрих-М command body and return the answer body."""
-        return self.dialect.execute(body)
+        """Execute one Штрих-М command body and return the answer body. Safe to call from any thread."""
+        with self.lock:
+            return self.dialect.execute(body)
 
     def close(self) -> None:
         """Close the register memory and the ФН archive file."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from .ofd_settings import DEFAULT_SETTINGS as DEFAULT_OFD_LINK_SETTINGS
+from .ofd_settings import OfdLinkSettings
 from .receipt_settings import DEFAULT_RECEIPT_SETTINGS, ReceiptSettings
 
 FFD_VERSION_CODES = {"1.05": 2, "1.2": 4}
@@ -54,6 +56,8 @@ class DeviceProfile:
     # Receipt rules of this model's firmware with the factory settings tables. Table 1
     # field 14 and table 17 fields 35 and 36 override three of them (``register_settings``).
     receipt_settings: ReceiptSettings = DEFAULT_RECEIPT_SETTINGS
+    # Timers of the link to the ОФД (poll interval, back-off, timeouts) when `serve --ofd` runs one.
+    ofd_link: OfdLinkSettings = DEFAULT_OFD_LINK_SETTINGS
 
     def __post_init__(self) -> None:
         if self.ffd_version not in FFD_VERSION_CODES:

@@ -57,6 +57,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "не удалось открыть {address}: {reason}. Укажите в --host IP-адрес или имя этого компьютера "
               "(по умолчанию 127.0.0.1).",
     },
+    "ofd_address": {"en": "ofd {address}", "ru": "ofd {address}"},
+    "ofd_no_port": {
+        "en": "--ofd {value!r} has no port. Give the ОФД server as HOST:PORT (e.g. --ofd 127.0.0.1:7779, "
+              "an IPv6 address in brackets: --ofd [::1]:7779).",
+        "ru": "в --ofd {value!r} нет порта. Укажите сервер ОФД в виде ХОСТ:ПОРТ (например, --ofd 127.0.0.1:7779, "
+              "IPv6-адрес в квадратных скобках: --ofd [::1]:7779).",
+    },
+    "ofd_no_host": {
+        "en": "--ofd {value!r} has no host. Give the ОФД server as HOST:PORT, e.g. --ofd 127.0.0.1:7779.",
+        "ru": "в --ofd {value!r} нет хоста. Укажите сервер ОФД в виде ХОСТ:ПОРТ, например --ofd 127.0.0.1:7779.",
+    },
+    "ofd_bad_port": {
+        "en": "--ofd {value!r}: port {port!r} is not a number from 1 to 65535. Give the ОФД server's TCP port, "
+              "e.g. --ofd 127.0.0.1:7779.",
+        "ru": "--ofd {value!r}: порт {port!r} не является числом от 1 до 65535. Укажите TCP-порт сервера ОФД, "
+              "например --ofd 127.0.0.1:7779.",
+    },
+    "ofd_ipv6_brackets": {
+        "en": "--ofd {value!r}: an IPv6 address must be in brackets before the port, e.g. --ofd [::1]:7779.",
+        "ru": "--ofd {value!r}: IPv6-адрес нужно заключить в квадратные скобки перед портом, "
+              "например --ofd [::1]:7779.",
+    },
+    "ofd_unresolved": {
+        "en": "--ofd {value}: the host {host} does not resolve ({reason}). Check the name, or give the ОФД "
+              "server's IP address.",
+        "ru": "--ofd {value}: не удалось найти адрес хоста {host} ({reason}). Проверьте имя или укажите "
+              "IP-адрес сервера ОФД.",
+    },
+    "help_ofd": {
+        "en": "Send every fiscal document to the ОФД server at HOST:PORT (IPv6 as [ADDRESS]:PORT) and store its "
+              "квитанция in the ФН, retrying with back-off while the ОФД is unreachable. Default: no ОФД, so "
+              "documents stay queued in the ФН.",
+        "ru": "Отправлять каждый фискальный документ на сервер ОФД ХОСТ:ПОРТ (IPv6 — [АДРЕС]:ПОРТ) и записывать "
+              "его квитанцию в ФН, повторяя попытки с нарастающей паузой, пока ОФД недоступен. По умолчанию ОФД "
+              "нет, и документы остаются в очереди ФН.",
+    },
     "pty_failed": {
         "en": "cannot publish the virtual serial port at {path}: {reason}. Give another path with --pty.",
         "ru": "не удалось создать виртуальный последовательный порт {path}: {reason}. "

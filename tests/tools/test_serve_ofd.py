@@ -1,0 +1,205 @@
+"""``kktemu serve --ofd``: parsing the address, its error messages, and a sale that reaches an ОФД.
+
+The subprocess test runs the installed console script with ``--ofd`` pointing
+at a small ОФД server in a thread of the test, sells through pyshtrih over TCP
+and reads the ФН's unsent count back through the register.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import queue
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pyshtrih
+import pytest
+import serial
+
+from kktemu.fn_storage.ofd_operator import confirm_message
+from kktemu.protocol.ofd.message import decode_message
+from kktemu.protocol.ofd.session import SESSION_HEADER_SIZE, read_session_header
+from kktemu.tools.ofd_option import OfdAddress, parse_ofd_address
+
+KKTEMU = Path(sys.executable).with_name("kktemu")
+READY_TIMEOUT = 20.0  # seconds; a hang guard for a loaded CI machine, not a performance claim
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("127.0.0.1:7779", OfdAddress("127.0.0.1", 7779)),
+    ("localhost:1", OfdAddress("localhost", 1)),
+    ("ofd.test:65535", OfdAddress("ofd.test", 65535)),
+    ("[::1]:7779", OfdAddress("::1", 7779)),
+    (" 127.0.0.1:21101 ", OfdAddress("127.0.0.1", 21101)),
+])
+def test_parse_valid_addresses(value, expected):
+    assert parse_ofd_address(value, "en") == expected
+
+
+def test_address_text_brackets_ipv6():
+    assert str(OfdAddress("::1", 7779)) == "[::1]:7779"
+    assert str(OfdAddress("127.0.0.1", 7779)) == "127.0.0.1:7779"
+
+
+@pytest.mark.parametrize(("value", "fragment"), [
+    ("127.0.0.1", "has no port"),
+    ("127.0.0.1:", "has no port"),
+    ("[::1]", "has no port"),
+    ("[::1]7779", "has no port"),
+    (":7779", "has no host"),
+    ("127.0.0.1:0", "port '0' is not a number from 1 to 65535"),
+    ("127.0.0.1:65536", "port '65536' is not a number from 1 to 65535"),
+    ("127.0.0.1:-5", "port '-5' is not a number"),
+    ("127.0.0.1:http", "port 'http' is not a number"),
+    ("127.0.0.1:７７７９", "port '７７７９' is not a number"),
+    ("::1:7779", "an IPv6 address must be in brackets"),
+])
+def test_bad_address_exits_2_in_english(cli, value, fragment):
+    result = cli("serve", "--ofd", value)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: --ofd {value!r}")
+    assert fragment in result.output
+    assert "--ofd 127.0.0.1:7779" in result.output or "--ofd [::1]:7779" in result.output
+
+
+@pytest.mark.parametrize(("value", "fragment"), [
+    ("127.0.0.1", "нет порта"),
+    (":7779", "нет хоста"),
+    ("127.0.0.1:70000", "порт '70000' не является числом от 1 до 65535"),
+    ("::1:7779", "IPv6-адрес нужно заключить в квадратные скобки"),
+])
+def test_bad_address_exits_2_in_russian(cli, value, fragment):
+    result = cli("--lang", "ru", "serve", "--ofd", value)
+    assert result.exit_code == 2
+    assert result.output.startswith("Ошибка: ")
+    assert repr(value) in result.output
+    assert fragment in result.output
+
+
+def test_bad_address_creates_no_fn_file(cli, tmp_path):
+    fn_file = tmp_path / "fn"
+    result = cli("serve", "--port", "0", "--fn-file", fn_file, "--ofd", "127.0.0.1")
+    assert result.exit_code == 2
+    assert not fn_file.exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_unresolved_host_exits_1(cli, monkeypatch, tmp_path, lang):
+    # The resolver is replaced, so the test sends no DNS query.
+    def no_such_host(host, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    fn_file = tmp_path / "fn"
+    result = cli("--lang", lang, "serve", "--port", "0", "--fn-file", fn_file, "--ofd", "ofd.invalid:7779")
+    assert result.exit_code == 1
+    assert "ofd.invalid:7779" in result.output
+    assert "Name or service not known" in result.output
+    if lang == "en":
+        assert "the host ofd.invalid does not resolve" in result.output
+        assert "give the ОФД server's IP address" in result.output
+    else:
+        assert "не удалось найти адрес хоста ofd.invalid" in result.output
+    assert not fn_file.exists()
+
+
+def test_help_names_option_in_both_languages(cli):
+    assert "--ofd HOST:PORT" in cli("serve", "--help").output
+    assert "квитанция in the ФН" in " ".join(cli("serve", "--help").output.split())
+    assert "сервер ОФД" in " ".join(cli("--lang", "ru", "serve", "--help").output.split())
+
+
+# --- a sale through the console script ----------------------------------------------------------
+
+
+class _OfdHandler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        stream = self.request.makefile("rb")
+        header_bytes = stream.read(SESSION_HEADER_SIZE)
+        header, _end = read_session_header(header_bytes)
+        message = header_bytes + stream.read(header.body_length)
+        self.server.received.put(decode_message(message).container.fd_number)
+        self.request.sendall(confirm_message(message, ofd_inn="7704358518",
+                                             received_at=dt.datetime(2024, 3, 1, 6, 0)))
+
+
+class _ThreadedOfd(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _OfdHandler)
+        self.received: queue.Queue[int] = queue.Queue()
+
+
+@pytest.fixture
+def threaded_ofd():
+    server = _ThreadedOfd()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _environment() -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("LC_ALL", "LC_MESSAGES", "LANG")}
+    environment["PYTHONIOENCODING"] = "utf-8"
+    return environment
+
+
+def _read_line(process: subprocess.Popen) -> str:
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()
+    try:
+        return lines.get(timeout=READY_TIMEOUT).rstrip("\n")
+    except queue.Empty:
+        pytest.fail(f"kktemu serve printed no line within {READY_TIMEOUT} s")
+
+
+def test_serve_delivers_sale_to_ofd(threaded_ofd, tmp_path):
+    address = f"127.0.0.1:{threaded_ofd.server_address[1]}"
+    process = subprocess.Popen(
+        [str(KKTEMU), "serve", "--port", "0", "--no-tcp-ff", "--fn-file", str(tmp_path / "fn"), "--ofd", address,
+         "--clock", "2024-03-01T09:00:00", "--freeze-clock"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=_environment())
+    try:
+        assert _read_line(process).startswith("fn file ")
+        tcp_line = _read_line(process)
+        assert _read_line(process) == f"ofd {address}"
+        port = int(tcp_line.rsplit(":", 1)[1])
+        assert threaded_ofd.received.get(timeout=READY_TIMEOUT) == 1  # the registration report
+
+        url = f"socket://127.0.0.1:{port}"
+        device = pyshtrih.ShtrihM01F(port=url, timeout=3)
+        device.protocol.serial = serial.serial_for_url(url, do_not_open=True, timeout=3, write_timeout=3)
+        device.connect()
+        try:
+            device.open_shift()
+            device.open_check(0)
+            device.sale(("Хлеб", 1000, 4500), tax1=1)
+            device.close_check(4500)
+            assert threaded_ofd.received.get(timeout=READY_TIMEOUT) == 2
+            assert threaded_ofd.received.get(timeout=READY_TIMEOUT) == 3
+            # The квитанция reaches the ФН just after the ОФД sends it: poll, bounded by the guard.
+            deadline = time.monotonic() + READY_TIMEOUT
+            while device.fs_unconfirmed_document_count()["Количество неподтверждённых ФД"] != 0:
+                assert time.monotonic() < deadline, "the ФН still counts unsent documents"
+                time.sleep(0.05)
+            assert device.fs_find_document_by_num(3)["Получена ли квитанция из ОФД"] == 1
+        finally:
+            device.disconnect()
+    finally:
+        process.terminate()
+        process.wait(READY_TIMEOUT)
+    assert process.returncode == 0
