@@ -9,6 +9,7 @@ import click
 from .fn_inspect import inspect
 from .fn_serve import fn_serve
 from .i18n import LANGUAGES, resolve_language
+from .ofd_cli import ofd, ofd_documents, ofd_serve
 from .serve import serve
 
 EPILOG = ("Exit status: 0 on success, 1 when an input (file, port, document number) cannot be used, "
@@ -68,3 +69,6 @@ def fn() -> None:
 main.add_command(accept_common_options(serve))
 fn.add_command(accept_common_options(inspect))
 fn.add_command(accept_common_options(fn_serve))
+main.add_command(ofd)
+ofd.add_command(accept_common_options(ofd_serve))
+ofd.add_command(accept_common_options(ofd_documents))

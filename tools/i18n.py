@@ -21,6 +21,18 @@ COLUMNS = {"en": ("ФД", "form", "date and time", "ФПД", "total"),
            "ru": ("ФД", "форма", "дата и время", "ФПД", "итог")}
 """Column titles of the ``fn inspect`` table."""
 
+OFD_COLUMNS = {"en": ("ФН", "ФД", "form", "date and time", "ФПД", "result", "received at (UTC)"),
+               "ru": ("ФН", "ФД", "форма", "дата и время", "ФПД", "результат", "получен (UTC)")}
+"""Column titles of the ``ofd documents`` table."""
+
+OFD_RESULTS = {
+    "en": {"accepted": "accepted", "rejected": "rejected", "dropped": "dropped", "held": "held",
+           "invalid_sign": "invalid sign"},
+    "ru": {"accepted": "принят", "rejected": "отклонён", "dropped": "обрыв связи", "held": "без ответа",
+           "invalid_sign": "неверная подпись"},
+}
+"""Words for the ``result`` values of the mock ОФД store, as the ``ofd documents`` table prints them."""
+
 _ARCHIVE_FIX = {
     "en": "Check that it is an archive written by `kktemu serve --fn-file`, or restore it from a copy",
     "ru": "Проверьте, что это архив, записанный `kktemu serve --fn-file`, или восстановите его из копии",
@@ -34,6 +46,44 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fn_serve_file": {"en": "fn file {path} serial {serial} phase {phase}",
                       "ru": "fn file {path} serial {serial} phase {phase}"},
     "stopped": {"en": "stopped", "ru": "остановлен"},
+    # kktemu ofd: the mock ОФД. The "ofd store" ready line stays English, like the lines above.
+    "ofd_store": {"en": "ofd store {path}", "ru": "ofd store {path}"},
+    "ofd_fault": {"en": "mock ОФД fault mode: {fault}", "ru": "режим сбоя имитатора ОФД: {fault}"},
+    "ofd_one_action": {
+        "en": "{first} and {second} cannot be used together: the mock ОФД takes one action per message. "
+              "Give only one of them (--delay combines with any).",
+        "ru": "{first} и {second} нельзя указать вместе: имитатор ОФД выполняет одно действие на сообщение. "
+              "Укажите только один из них (--delay сочетается с любым).",
+    },
+    "ofd_inn_invalid": {
+        "en": "--ofd-inn {value!r} is not a valid ИНН: it needs 10 or 12 digits with correct check digits, "
+              "e.g. --ofd-inn 7704358518.",
+        "ru": "--ofd-inn {value!r} не является правильным ИНН: нужно 10 или 12 цифр с верными контрольными "
+              "цифрами, например --ofd-inn 7704358518.",
+    },
+    "ofd_store_in_use": {
+        "en": "store directory {path} is in use by another `kktemu ofd serve`. Stop that server or give "
+              "another --store.",
+        "ru": "каталог хранилища {path} занят другим `kktemu ofd serve`. Остановите тот сервер или укажите "
+              "другой --store.",
+    },
+    "ofd_store_failed": {
+        "en": "cannot use store directory {path}: {reason}. Give another --store.",
+        "ru": "не удалось использовать каталог хранилища {path}: {reason}. Укажите другой --store.",
+    },
+    "ofd_store_not_found": {
+        "en": "store directory {path} not found. Give the --store that `kktemu ofd serve` was started with.",
+        "ru": "каталог хранилища {path} не найден. Укажите --store, с которым был запущен `kktemu ofd serve`.",
+    },
+    "ofd_store_not_directory": {
+        "en": "{path} is not a directory. Give the store directory of `kktemu ofd serve` with --store.",
+        "ru": "{path} не является каталогом. Укажите в --store каталог хранилища `kktemu ofd serve`.",
+    },
+    "ofd_store_damaged": {
+        "en": "store directory {path} cannot be read: {reason}. Check its index.jsonl, or give another --store.",
+        "ru": "каталог хранилища {path} не читается: {reason}. Проверьте его index.jsonl или укажите другой --store.",
+    },
+    "ofd_no_documents": {"en": "no documents in {path}", "ru": "в {path} нет документов"},
     "fn_serve_port_and_pty": {
         "en": "--port {port} and --pty {path} cannot be used together: the ФН is served on TCP or on a "
               "virtual serial port, not both. Give only one of them.",

@@ -37,7 +37,7 @@ TAG_DATE_TIME = 1012
 
 
 class InvalidMessage(KktemuError):
-    """A message the mock ОФД cannot accept; the text says which check failed."""
+    """A message the mock ОФД cannot accept. The text names the check that failed."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def parse_message(raw: bytes) -> ReceivedDocument | OfdMessage:
     if fd_number is None:
         raise InvalidMessage("the document has no ФД number (1040)")
     if fd_number != container.fd_number:
-        raise InvalidMessage(f"the document's 1040 is {fd_number}, the container header says ФД "
+        raise InvalidMessage(f"the document's 1040 is {fd_number}, the container header carries ФД "
                              f"{container.fd_number}")
     return ReceivedDocument(
         raw=bytes(raw),

@@ -92,7 +92,9 @@ class MockOfd:
         self._server: asyncio.AbstractServer | None = None
         self._connections: set[asyncio.Task] = set()
         self._arrived = asyncio.Condition()
+        self.messages_read = 0
         self.address: tuple[str, int] | None = None
+        """The bound (host, port) after ``start``."""
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
         """Listen on ``host``:``port`` (0 picks a free port) and return the bound (host, port).
@@ -138,6 +140,12 @@ class MockOfd:
         async with self._arrived:
             await self._arrived.wait_for(lambda: len(self.store.documents()) >= count)
             return self.store.documents()
+
+    async def wait_for_messages(self, count: int) -> None:
+        """Wait until at least ``count`` whole messages have been read, valid or not, before any fault
+        delay or answer. It does not time out by itself; wrap it in ``asyncio.wait_for``."""
+        async with self._arrived:
+            await self._arrived.wait_for(lambda: self.messages_read >= count)
 
     @property
     def open_connections(self) -> int:
@@ -212,6 +220,8 @@ class MockOfd:
     async def _handle_message(self, raw: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                               peer: str) -> None:
         wire_logger.debug("ОФД <- %s: %s", peer, raw.hex(" "))
+        self.messages_read += 1
+        await self._notify()
         try:
             parsed = parse_message(raw)
         except InvalidMessage as exc:
@@ -232,7 +242,7 @@ class MockOfd:
     async def _handle_document(self, received: ReceivedDocument, reader: asyncio.StreamReader,
                                writer: asyncio.StreamWriter, peer: str) -> None:
         received_at = self.clock()
-        what = f"ФД {received.fd_number} of ФН {received.fn_serial} from {peer}"
+        subject = f"ФД {received.fd_number} of ФН {received.fn_serial} from {peer}"
         if self.verify_signs:
             failure = check_signs(received, self.master_key)
             if failure is not None:
@@ -241,7 +251,7 @@ class MockOfd:
                 raise _Close
         fault = self.faults.take(received.fn_serial)
         if fault is not None:
-            logger.info("fault for %s: %s", what, fault.describe())
+            logger.info("fault for %s: %s", subject, fault.describe())
             if fault.delay:
                 await asyncio.sleep(fault.delay)
         action = "answer" if fault is None else fault.action
@@ -251,15 +261,15 @@ class MockOfd:
         if action == "reject":
             assert fault is not None
             await self._store(received, Result.REJECTED, fault.reject, received_at, peer)
-            logger.warning("rejected %s with code %d: no квитанция, closing the connection", what, fault.reject)
+            logger.warning("rejected %s with code %d: no квитанция, closing the connection", subject, fault.reject)
             raise _Close
         if action == "drop":
             await self._store(received, Result.DROPPED, None, received_at, peer)
-            logger.warning("dropping the connection after %s", what)
+            logger.warning("dropping the connection after %s", subject)
             writer.transport.abort()
             raise _Close
         await self._store(received, Result.HELD, None, received_at, peer)
-        logger.warning("holding the connection after %s without a квитанция", what)
+        logger.warning("holding the connection after %s without a квитанция", subject)
         await self._hold(reader, peer)
         raise _Close
 
@@ -285,6 +295,9 @@ class MockOfd:
             logger.exception("cannot store ФД %d of ФН %s from %s; closing without a квитанция",
                              received.fd_number, received.fn_serial, peer)
             raise _Close from None
+        await self._notify()
+
+    async def _notify(self) -> None:
         async with self._arrived:
             self._arrived.notify_all()
 
@@ -312,6 +325,6 @@ def _peer_name(writer: asyncio.StreamWriter) -> str:
 
 
 def _warn_invalid(peer: str, reason: str, data: bytes) -> None:
-    shown = data[:HEX_LOG_LIMIT].hex(" ")
-    more = f" ... ({len(data)} bytes in all)" if len(data) > HEX_LOG_LIMIT else ""
-    logger.warning("%s from %s; closing the connection without a квитанция. Bytes: %s%s", reason, peer, shown, more)
+    logged = data[:HEX_LOG_LIMIT].hex(" ")
+    total = f" ... ({len(data)} bytes in all)" if len(data) > HEX_LOG_LIMIT else ""
+    logger.warning("%s from %s; closing the connection without a квитанция. Bytes: %s%s", reason, peer, logged, total)
