@@ -54,6 +54,8 @@ DEFAULT_IDLE_TIMEOUT = 300.0
 """Seconds a connection may stay silent before a message begins or while it arrives (implementation-defined
 in the protocol); the register's own wait for a квитанция is also 300 s."""
 HEX_LOG_LIMIT = 512
+CLOSE_TIMEOUT = 5.0
+"""Seconds to wait for a closed connection to flush; a client that never reads is then cut off."""
 
 
 def utc_now() -> _dt.datetime:
@@ -75,6 +77,10 @@ class MockOfd:
     real ФН. ``operator_sign`` False leaves 1078 out, as third-party mock ОФД
     do. ``clock`` returns the naive UTC time written into 1012 of the
     квитанция. ``idle_timeout`` is in seconds.
+
+    ``messages_read`` counts the messages read whole (header and body),
+    valid or not; ``wait_for_messages`` and ``wait_for_documents`` let tests
+    wait for the server without sleeping.
     """
 
     def __init__(self, *, store: MemoryStore | DirectoryStore | None = None, ofd_inn: str = DEFAULT_OFD_INN,
@@ -99,8 +105,10 @@ class MockOfd:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
         """Listen on ``host``:``port`` (0 picks a free port) and return the bound (host, port).
 
-        Raises OSError when the address cannot be bound.
+        Raises OSError when the address cannot be bound, RuntimeError when the server already runs.
         """
+        if self._server is not None:
+            raise RuntimeError("the mock ОФД is already started; stop it first")
         self._server = await asyncio.start_server(self._serve_connection, host, port)
         bound = self._server.sockets[0].getsockname()
         self.address = (bound[0], bound[1])
@@ -178,7 +186,9 @@ class MockOfd:
             self._connections.discard(task)
             writer.close()
             try:
-                await writer.wait_closed()
+                await asyncio.wait_for(writer.wait_closed(), CLOSE_TIMEOUT)
+            except TimeoutError:
+                writer.transport.abort()
             except (ConnectionError, asyncio.CancelledError):
                 pass
             logger.info("connection from %s closed", peer)

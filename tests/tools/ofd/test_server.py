@@ -342,3 +342,34 @@ def test_store_failure_sends_no_ticket(kit, fn_emulator, tmp_path, caplog):
     assert answer == b""
     assert documents == []
     assert any("cannot store ФД 1" in record.getMessage() for record in caplog.records)
+
+
+def test_trailing_garbage_after_message(kit, fn_emulator, caplog):
+    """A valid message followed by garbage on one connection: the message is confirmed, then the connection closes."""
+    message = kit.read_fn_message(fn_emulator.storage)
+
+    async def scenario(server):
+        reader, writer = await asyncio.open_connection(*server.address)
+        writer.write(message + b"\x00" * 30)
+        await writer.drain()
+        answer = await kit.read_answer(reader)
+        closed = await kit.closed_without_answer(reader)
+        writer.close()
+        return answer, closed
+
+    with caplog.at_level(logging.WARNING, logger=SERVER_LOGGER):
+        answer, closed = serve(kit, scenario)
+    assert decode_message(answer).container.fd_number == 1
+    assert closed
+    assert any("invalid session header" in record.getMessage() for record in caplog.records)
+
+
+def test_start_twice_rejected(kit):
+    async def scenario(server):
+        try:
+            await server.start()
+        except RuntimeError as exc:
+            return str(exc)
+        return None
+
+    assert "already started" in serve(kit, scenario)
