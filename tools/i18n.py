@@ -55,6 +55,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "{first} и {second} нельзя указать вместе: имитатор ОФД выполняет одно действие на сообщение. "
               "Укажите только один из них (--delay сочетается с любым).",
     },
+    "ofd_delay_invalid": {
+        "en": "--delay {value} is not a number of seconds. Give a finite value such as --delay 0.5.",
+        "ru": "--delay {value} не является числом секунд. Укажите конечное значение, например --delay 0.5.",
+    },
     "ofd_inn_invalid": {
         "en": "--ofd-inn {value!r} is not a valid ИНН: it needs 10 or 12 digits with correct check digits, "
               "e.g. --ofd-inn 7704358518.",

@@ -10,6 +10,7 @@ import asyncio
 import errno
 import json
 import logging
+import math
 import socket
 import sys
 from pathlib import Path
@@ -86,6 +87,8 @@ def ofd_serve(ctx: click.Context, host: str, port: int, store_path: str, reject:
     chosen = [name for name, active in zip(ACTION_OPTIONS, (reject is not None, drop, no_answer)) if active]
     if len(chosen) > 1:
         raise CliError(message("ofd_one_action", lang, first=chosen[0], second=chosen[1]), lang)
+    if not math.isfinite(delay):
+        raise CliError(message("ofd_delay_invalid", lang, value=delay), lang)
     if not inn_is_valid(ofd_inn):
         raise CliError(message("ofd_inn_invalid", lang, value=ofd_inn), lang)
     fault = Fault(reject=reject, delay=delay, drop=drop, no_answer=no_answer)

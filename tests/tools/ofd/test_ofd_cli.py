@@ -209,6 +209,8 @@ def test_documents_bad_store(cli, tmp_path, setup, text_en, text_ru):
     (("--reject", "14", "--drop"), "--reject and --drop cannot be used together"),
     (("--drop", "--no-answer"), "--drop and --no-answer cannot be used together"),
     (("--ofd-inn", "1234567890"), "--ofd-inn '1234567890' is not a valid ИНН"),
+    (("--delay", "inf"), "--delay inf is not a number of seconds"),
+    (("--delay", "nan"), "--delay nan is not a number of seconds"),
 ])
 def test_serve_bad_options(cli, tmp_path, args, text):
     result = cli("ofd", "serve", "--port", "0", "--store", tmp_path / "store", *args)
@@ -243,3 +245,9 @@ def test_serve_port_busy(cli, tmp_path):
     assert f"не удалось открыть 127.0.0.1:{port}" in result.output
     # The port is checked before the store directory is created.
     assert not (tmp_path / "store").exists()
+
+
+def test_serve_bad_options_ru(cli, tmp_path):
+    result = cli("--lang", "ru", "ofd", "serve", "--store", tmp_path / "store", "--drop", "--no-answer")
+    assert result.exit_code == 1
+    assert result.output.startswith("Ошибка: --drop и --no-answer нельзя указать вместе")
