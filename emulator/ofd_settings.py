@@ -59,7 +59,10 @@ class Outcome(enum.Enum):
     NO_ANSWER = "no answer"
     """The ОФД sent no whole квитанция within the answer timeout."""
     DROPPED = "dropped"
-    """The ОФД closed or reset the connection before a whole квитанция arrived."""
+    """The ОФД closed or reset the connection before a whole квитанция arrived.
+
+    This is also how an ОФД rejects a message: the protocol has no negative квитанция.
+    """
     BAD_ANSWER = "bad answer"
     """The ОФД's answer does not start with a session header."""
     CONNECT_FAILED = "connect failed"

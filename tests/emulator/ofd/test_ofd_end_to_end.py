@@ -1,7 +1,8 @@
 """End to end: pyshtrih sells over TCP, the register's ОФД link delivers, the квитанция returns to the ФН.
 
-Each test runs the register's TCP server, its ОФД link and an ОФД server in one
-event loop, as ``kktemu serve --ofd`` does. The unmodified pyshtrih 2.0.6
+Each test runs the register's TCP server, its ОФД link and the mock ОФД
+(``kktemu.tools.ofd.MockOfd``) in one event loop, as ``kktemu serve --ofd
+builtin`` does. The unmodified pyshtrih 2.0.6
 driver runs in a worker thread (``asyncio.to_thread``) and talks to the
 register over TCP through pyserial's socket:// handler. The link sleeps
 through ``ManualSleep`` and the register and ФН read a frozen ``Clock``, so the
@@ -23,12 +24,14 @@ from kktemu.emulator.clock import Clock
 from kktemu.emulator.ofd_link import OfdLinkSettings, Outcome, link_emulator
 from kktemu.emulator.transports.tcp import TcpServer
 from kktemu.fn_storage.exchange import OFD_WAIT_LIMIT
+from kktemu.tools.ofd import MockOfd, Result
 
 START = dt.datetime(2024, 3, 1, 9, 0, 0)
 SETTINGS = OfdLinkSettings(poll_interval=60, first_retry=1, max_retry=4, connect_timeout=30, answer_timeout=300)
 UNSENT = "Количество неподтверждённых ФД"
 TICKET_RECEIVED = "Получена ли квитанция из ОФД"
 OFD_WAIT_EXHAUSTED = 0x15  # ФН result «исчерпан ресурс ожидания квитанции», passed through by the register
+RECEIVED_AT = dt.datetime(2024, 3, 1, 6, 0, 0)  # UTC time the mock ОФД writes into 1012 of its квитанции
 
 
 def confirmed(fd_number: int):
@@ -75,27 +78,35 @@ def unsent(device: pyshtrih.ShtrihM01F) -> int:
     return device.fs_unconfirmed_document_count()[UNSENT]
 
 
+def arrivals(ofd: MockOfd, fn_serial: str | None = None) -> list[tuple[int, str]]:
+    """Return (ФД number, result) of every message the ОФД stored, of one ФН or of all."""
+    return [(document.fd_number, document.result) for document in ofd.documents()
+            if fn_serial in (None, document.fn_serial)]
+
+
 @pytest.fixture
-def run_registers(simple_ofd, manual_sleep, tmp_path):
-    """Return ``run(scenario, count=1)``: start an ОФД and ``count`` registers, await ``scenario(registers, ofd)``."""
+def run_registers(manual_sleep, tmp_path):
+    """Return ``run(scenario, count=1)``: start a mock ОФД and ``count`` registers sharing one clock,
+    then await ``scenario(registers, ofd, clock)``."""
 
     def run(scenario, count: int = 1):
         clock = Clock(START, frozen=True)
 
         async def main():
-            ofd = await simple_ofd().start()
+            ofd = MockOfd(clock=lambda: RECEIVED_AT)
+            _host, ofd_port = await ofd.start()
             with contextlib.ExitStack() as files:
                 registers = []
                 for number in range(count):
                     emulator = files.enter_context(Emulator(tmp_path / f"fn{number}.bin", clock=clock,
                                                             fn_serial=f"99990789000001{number:02d}"))
-                    registers.append(await Register(emulator, ofd.port, manual_sleep).start())
+                    registers.append(await Register(emulator, ofd_port, manual_sleep).start())
                 try:
                     await scenario(registers, ofd, clock)
                 finally:
                     for register in registers:
                         await register.close()
-                    await ofd.close()
+                    await ofd.stop()
 
         asyncio.run(main())
 
@@ -115,7 +126,7 @@ def test_sale_reaches_ofd_and_ticket_returns(run_registers, guarded):
         attempt = await guarded(receipt)
         assert attempt.ofd_code == 0
 
-        assert ofd.fd_numbers() == [1, 2, 3]
+        assert arrivals(ofd) == [(1, Result.ACCEPTED), (2, Result.ACCEPTED), (3, Result.ACCEPTED)]
         assert await register.host(unsent) == 0
         exchange = await register.host(lambda device: device.fs_info_exchange())
         assert exchange["Количество сообщений для ОФД"] == 0
@@ -132,7 +143,7 @@ def test_rejected_message_stays_queued_and_is_resent(run_registers, manual_sleep
         register.link.start()
         await guarded(registration)
 
-        ofd.mode = "drop"
+        ofd.faults.set(reject=14)
         rejected = register.link.wait_attempt(lambda attempt: attempt.fd_number == 2)
         await register.host(lambda device: device.open_shift())
         attempt = await guarded(rejected)
@@ -141,11 +152,11 @@ def test_rejected_message_stays_queued_and_is_resent(run_registers, manual_sleep
         found = await register.host(lambda device: device.fs_find_document_by_num(2))
         assert found[TICKET_RECEIVED] == 0
 
-        ofd.mode = "accept"
+        ofd.faults.clear()
         resent = register.link.wait_attempt(confirmed(2))
         await manual_sleep.release(SETTINGS.first_retry)
         await guarded(resent)
-        assert ofd.fd_numbers() == [1, 2, 2]
+        assert arrivals(ofd) == [(1, Result.ACCEPTED), (2, Result.REJECTED), (2, Result.ACCEPTED)]
         assert await register.host(unsent) == 0
 
     run_registers(scenario)
@@ -154,10 +165,10 @@ def test_rejected_message_stays_queued_and_is_resent(run_registers, manual_sleep
 def test_offline_30_days_blocks_then_drains(run_registers, manual_sleep, guarded):
     async def scenario(registers, ofd, clock):
         (register,) = registers
-        ofd.mode = "silent"
+        ofd.faults.set(no_answer=True)
         no_answer = register.link.wait_attempt()
         register.link.start()
-        await ofd.wait_received(1)
+        await guarded(ofd.wait_for_documents(1))
         await manual_sleep.release(SETTINGS.answer_timeout)
         assert (await guarded(no_answer)).outcome is Outcome.NO_ANSWER
 
@@ -166,7 +177,7 @@ def test_offline_30_days_blocks_then_drains(run_registers, manual_sleep, guarded
         await register.host(sell)
         await register.host(lambda device: device.z_report())
         assert await register.host(unsent) == 4
-        assert ofd.fd_numbers() == [1]
+        assert arrivals(ofd) == [(1, Result.HELD)]
 
         clock.advance(OFD_WAIT_LIMIT)
         await register.host(lambda device: device.open_shift())
@@ -182,11 +193,11 @@ def test_offline_30_days_blocks_then_drains(run_registers, manual_sleep, guarded
         assert refused.value.code == OFD_WAIT_EXHAUSTED
         assert await register.host(unsent) == 7
 
-        ofd.mode = "accept"
+        ofd.faults.clear()
         drained = register.link.wait_attempt(confirmed(7))
         await manual_sleep.release(SETTINGS.first_retry)
         await guarded(drained)
-        assert ofd.fd_numbers() == [1, 1, 2, 3, 4, 5, 6, 7]
+        assert arrivals(ofd) == [(1, Result.HELD)] + [(number, Result.ACCEPTED) for number in range(1, 8)]
         assert await register.host(unsent) == 0
 
         receipt = register.link.wait_attempt(confirmed(9))
@@ -214,7 +225,7 @@ def test_two_registers_share_one_ofd(run_registers, guarded):
         serials = [register.emulator.fn_serial for register in registers]
         assert len(set(serials)) == 2
         for register, serial_number in zip(registers, serials):
-            assert ofd.fd_numbers(serial_number) == [1, 2, 3]
+            assert arrivals(ofd, serial_number) == [(1, Result.ACCEPTED), (2, Result.ACCEPTED), (3, Result.ACCEPTED)]
             assert await register.host(unsent) == 0
 
     run_registers(scenario, count=2)
