@@ -133,6 +133,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "--ofd {value!r}: IPv6-адрес нужно заключить в квадратные скобки перед портом, "
               "например --ofd [::1]:7779.",
     },
+    "ofd_store_needs_builtin": {
+        "en": "--ofd-store {path} applies to --ofd builtin only: it is the store directory of the built-in mock "
+              "ОФД. Add --ofd builtin, or drop --ofd-store.",
+        "ru": "--ofd-store {path} действует только с --ofd builtin: это каталог хранилища встроенного имитатора "
+              "ОФД. Добавьте --ofd builtin или уберите --ofd-store.",
+    },
+    "builtin_ofd_failed": {
+        "en": "cannot start the built-in mock ОФД on 127.0.0.1: {reason}. Run a mock ОФД with `kktemu ofd serve` "
+              "and give its address with --ofd HOST:PORT.",
+        "ru": "не удалось запустить встроенный имитатор ОФД на 127.0.0.1: {reason}. Запустите имитатор ОФД "
+              "командой `kktemu ofd serve` и укажите его адрес в --ofd ХОСТ:ПОРТ.",
+    },
+    "builtin_store_in_use": {
+        "en": "store directory {path} is in use by another mock ОФД. Stop that server or give another "
+              "--ofd-store.",
+        "ru": "каталог хранилища {path} занят другим имитатором ОФД. Остановите тот сервер или укажите "
+              "другой --ofd-store.",
+    },
+    "builtin_store_failed": {
+        "en": "cannot use store directory {path}: {reason}. Give another --ofd-store.",
+        "ru": "не удалось использовать каталог хранилища {path}: {reason}. Укажите другой --ofd-store.",
+    },
+    "help_ofd_store": {
+        "en": "Store directory of the built-in mock ОФД (--ofd builtin), created if missing; "
+              "`kktemu ofd documents --store DIR` lists it. Default: kktemu-ofd.",
+        "ru": "Каталог хранилища встроенного имитатора ОФД (--ofd builtin); создаётся, если его нет; "
+              "`kktemu ofd documents --store КАТАЛОГ` показывает его содержимое. По умолчанию kktemu-ofd.",
+    },
     "ofd_unresolved": {
         "en": "--ofd {value}: the host {host} does not resolve ({reason}). Check the name, or give the ОФД "
               "server's IP address.",
@@ -141,11 +169,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "help_ofd": {
         "en": "Send every fiscal document to the ОФД server at HOST:PORT (IPv6 as [ADDRESS]:PORT) and store its "
-              "квитанция in the ФН, retrying with back-off while the ОФД is unreachable. Default: no ОФД, so "
+              "квитанция in the ФН, retrying with back-off while the ОФД is unreachable. 'builtin' runs the mock "
+              "ОФД in this process on 127.0.0.1 and a free port (see the 'ofd' line). Default: no ОФД, so "
               "documents stay queued in the ФН.",
         "ru": "Отправлять каждый фискальный документ на сервер ОФД ХОСТ:ПОРТ (IPv6 — [АДРЕС]:ПОРТ) и записывать "
-              "его квитанцию в ФН, повторяя попытки с нарастающей паузой, пока ОФД недоступен. По умолчанию ОФД "
-              "нет, и документы остаются в очереди ФН.",
+              "его квитанцию в ФН, повторяя попытки с нарастающей паузой, пока ОФД недоступен. 'builtin' "
+              "запускает имитатор ОФД в этом же процессе на 127.0.0.1 и свободном порту (см. строку 'ofd'). "
+              "По умолчанию ОФД нет, и документы остаются в очереди ФН.",
     },
     "pty_failed": {
         "en": "cannot publish the virtual serial port at {path}: {reason}. Give another path with --pty.",

@@ -1,8 +1,11 @@
-"""The ``--ofd`` option of ``kktemu serve``: where the register sends its documents.
+"""The ``--ofd`` and ``--ofd-store`` options of ``kktemu serve``: where the register sends its documents.
 
 ``--ofd HOST:PORT`` names an ОФД server (an IPv6 address goes in brackets,
-``[::1]:7779``). Without the option the register has no ОФД link and its
-documents stay queued in the ФН, as on a register with no network.
+``[::1]:7779``). ``--ofd builtin`` starts the mock ОФД (``tools/ofd``) in the
+same process on 127.0.0.1 and a free port; it stores what arrives in the
+``--ofd-store`` directory, which ``kktemu ofd documents`` lists. Without
+``--ofd`` the register has no ОФД link and its documents stay queued in the
+ФН, as on a register with no network.
 """
 
 from __future__ import annotations
@@ -13,11 +16,16 @@ from collections.abc import Callable
 
 import click
 
-from .errors import CliError
+from .errors import CliError, os_reason
 from .fn_profile_option import LocalizedOption
 from .i18n import message
+from .ofd import DirectoryStore, MockOfd
+from .ofd.store import StoreError, StoreLockedError
+from .ofd_cli import DEFAULT_STORE
 
 USAGE_EXIT_STATUS = 2
+BUILTIN = "builtin"
+BUILTIN_HOST = "127.0.0.1"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,9 +39,61 @@ class OfdAddress:
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
 
-def ofd_option(command: Callable) -> Callable:
-    """Add ``--ofd HOST:PORT`` (parameter ``ofd``, a string or None) to a click command."""
-    return click.option("--ofd", "ofd", metavar="HOST:PORT", cls=LocalizedOption, help_key="help_ofd")(command)
+@dataclasses.dataclass(frozen=True)
+class BuiltinOfd:
+    """The choice ``--ofd builtin``: run the mock ОФД in-process, storing into directory ``store``."""
+
+    store: str
+
+
+def ofd_options(command: Callable) -> Callable:
+    """Add ``--ofd HOST:PORT|builtin`` (``ofd``) and ``--ofd-store DIR`` (``ofd_store``) to a click command."""
+    command = click.option("--ofd-store", "ofd_store", metavar="DIR", type=click.Path(),
+                           cls=LocalizedOption, help_key="help_ofd_store")(command)
+    return click.option("--ofd", "ofd", metavar="HOST:PORT|builtin", cls=LocalizedOption,
+                        help_key="help_ofd")(command)
+
+
+def make_ofd_target(ofd: str | None, ofd_store: str | None, lang: str) -> OfdAddress | BuiltinOfd | None:
+    """Return where the options send documents: an ОФД address, the built-in mock ОФД, or None.
+
+    Raises CliError with exit status 2 for a malformed ``--ofd`` and for
+    ``--ofd-store`` without ``--ofd builtin``, and with exit status 1 when the
+    host does not resolve.
+    """
+    if ofd is not None and ofd.strip().lower() == BUILTIN:
+        return BuiltinOfd(ofd_store if ofd_store is not None else DEFAULT_STORE)
+    if ofd_store is not None:
+        error = CliError(message("ofd_store_needs_builtin", lang, path=ofd_store), lang)
+        error.exit_code = USAGE_EXIT_STATUS
+        raise error
+    if ofd is None:
+        return None
+    address = parse_ofd_address(ofd, lang)
+    resolve_ofd_address(address, lang)
+    return address
+
+
+async def start_builtin_ofd(target: BuiltinOfd, lang: str) -> MockOfd:
+    """Start the mock ОФД on 127.0.0.1 and a free port, storing into ``target.store``; return it running.
+
+    Stop it with ``await server.stop()``. Raises CliError naming the directory
+    and the fix when the store is used by another server or cannot be created
+    or read; the server is stopped again then.
+    """
+    server = MockOfd()
+    try:
+        await server.start(BUILTIN_HOST, 0)
+    except OSError as exc:
+        raise CliError(message("builtin_ofd_failed", lang, reason=os_reason(exc)), lang) from exc
+    try:
+        # No connection is served before the next await, so nothing reaches the memory store meanwhile.
+        server.store = DirectoryStore(target.store)
+    except StoreError as exc:
+        await server.stop()
+        key = "builtin_store_in_use" if isinstance(exc, StoreLockedError) else "builtin_store_failed"
+        raise CliError(message(key, lang, path=target.store, reason=exc), lang) from exc
+    return server
 
 
 def parse_ofd_address(value: str, lang: str) -> OfdAddress:

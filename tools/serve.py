@@ -31,7 +31,8 @@ from .clock_option import clock_options, make_clock
 from .errors import fn_open_error
 from .fn_profile_option import describe_fn_profile, fn_profile_options, make_fn_profile
 from .i18n import message
-from .ofd_option import OfdAddress, ofd_option, parse_ofd_address, resolve_ofd_address
+from .ofd import MockOfd
+from .ofd_option import BuiltinOfd, OfdAddress, make_ofd_target, ofd_options, start_builtin_ofd
 from .serving import format_address, install_stop_handlers, start_pty, start_tcp
 
 logger = logging.getLogger(__name__)
@@ -54,13 +55,13 @@ PROFILE_NAME = "shtrih-m-01f"
 @click.option("--tcp-ff/--no-tcp-ff", "tcp_ff", default=None,
               help="Send the 0xFF byte network registers send after the host's ACK on TCP (default: on, "
                    "as on real network registers). --no-tcp-ff suits serial-era drivers such as pyshtrih.")
-@ofd_option
+@ofd_options
 @clock_options
 @fn_profile_options
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, pty_path: str | None, fn_file: str, ffd: str,
-          tcp_ff: bool | None, ofd: str | None, clock: str | None, freeze_clock: bool, fn_validity: str | None,
-          no_flc: bool, strict_ofd: bool) -> None:
+          tcp_ff: bool | None, ofd: str | None, ofd_store: str | None, clock: str | None, freeze_clock: bool,
+          fn_validity: str | None, no_flc: bool, strict_ofd: bool) -> None:
     """Run an emulated ШТРИХ-М-01Ф register with its ФН until SIGINT (Ctrl+C) or SIGTERM.
 
     When it is ready to take connections it prints these lines to stdout:
@@ -69,12 +70,14 @@ def serve(ctx: click.Context, host: str, port: int, pty_path: str | None, fn_fil
       fn file PATH serial NUMBER ФФД VERSION
       listening tcp HOST:PORT
       listening pty PATH        (only with --pty)
+      ofd store DIR             (only with --ofd builtin)
       ofd HOST:PORT             (only with --ofd: where documents go)
 
     Exit status: 0 after a stop signal; 1 when the port, the pty path or the ФН
     file cannot be used (for example the file is in use by another kktemu);
     2 for a wrong option value (such as a --clock that is not an ISO 8601 time,
-    or an --ofd without a port). An --ofd host that does not resolve exits 1.
+    or an --ofd without a port). An --ofd host that does not resolve, or an
+    --ofd-store directory that cannot be used, exits 1.
     The port and the pty are set up first, so when they fail no ФН file is created.
 
     --fn-validity, --no-flc and --strict-ofd set the model of the ФН. The ФН
@@ -83,14 +86,12 @@ def serve(ctx: click.Context, host: str, port: int, pty_path: str | None, fn_fil
     lang = ctx.obj["lang"]
     emulated_clock = make_clock(clock, freeze_clock, lang)
     fn_profile = make_fn_profile(fn_validity, no_flc, strict_ofd, lang)
-    ofd_address = parse_ofd_address(ofd, lang) if ofd is not None else None
-    if ofd_address is not None:
-        resolve_ofd_address(ofd_address, lang)
+    ofd_target = make_ofd_target(ofd, ofd_store, lang)
     profile = get_profile(PROFILE_NAME, ffd)
     if tcp_ff is not None:
         profile = dataclasses.replace(profile, ff_after_ack_tcp=tcp_ff)
     try:
-        asyncio.run(_serve(profile, fn_profile, fn_file, host, port, pty_path, lang, emulated_clock, ofd_address))
+        asyncio.run(_serve(profile, fn_profile, fn_file, host, port, pty_path, lang, emulated_clock, ofd_target))
     except KeyboardInterrupt:
         # Ctrl+C in the moment before the loop's own SIGINT handler is installed.
         logger.info("interrupted during startup")
@@ -113,7 +114,7 @@ class _LateHandler:
 
 
 async def _serve(profile: DeviceProfile, fn_profile: FnProfile, fn_file: str, host: str, port: int,
-                 pty_path: str | None, lang: str, clock: Clock, ofd_address: OfdAddress | None) -> None:
+                 pty_path: str | None, lang: str, clock: Clock, ofd_target: OfdAddress | BuiltinOfd | None) -> None:
     stop = install_stop_handlers(logger)
     late_handler = _LateHandler()
     handler = serialized(late_handler)
@@ -123,10 +124,17 @@ async def _serve(profile: DeviceProfile, fn_profile: FnProfile, fn_file: str, ho
     pty = PtyPort(handler, pty_path, ff_after_ack=profile.ff_after_ack_pty, history=history) if pty_path else None
     emulator = None
     link: OfdLink | None = None
+    builtin_ofd: MockOfd | None = None
     try:
         await start_tcp(tcp, host, port, lang)
         if pty is not None:
             await start_pty(pty, lang)
+        if isinstance(ofd_target, BuiltinOfd):
+            builtin_ofd = await start_builtin_ofd(ofd_target, lang)
+            assert builtin_ofd.address is not None
+            ofd_address: OfdAddress | None = OfdAddress(*builtin_ofd.address)
+        else:
+            ofd_address = ofd_target
         emulator = _open_emulator(fn_file, profile, fn_profile, lang, clock)
         late_handler.emulator = emulator
         click.echo(message("fn_file", lang, path=fn_file, serial=emulator.fn_serial,
@@ -134,6 +142,8 @@ async def _serve(profile: DeviceProfile, fn_profile: FnProfile, fn_file: str, ho
         click.echo(message("listening_tcp", lang, address=format_address(tcp.host, tcp.port)))
         if pty is not None:
             click.echo(message("listening_pty", lang, path=pty.path))
+        if isinstance(ofd_target, BuiltinOfd):
+            click.echo(message("ofd_store", lang, path=ofd_target.store))
         if ofd_address is not None:
             link = link_emulator(emulator, ofd_address.host, ofd_address.port)
             link.start()
@@ -143,6 +153,8 @@ async def _serve(profile: DeviceProfile, fn_profile: FnProfile, fn_file: str, ho
     finally:
         if link is not None:
             await link.close()
+        if builtin_ofd is not None:
+            await builtin_ofd.stop()
         if pty is not None:
             await pty.close()
         await tcp.close()

@@ -1,13 +1,15 @@
-"""``kktemu serve --ofd``: parsing the address, its error messages, and a sale that reaches an ОФД.
+"""``kktemu serve --ofd``: parsing the address, its error messages, and sales that reach an ОФД.
 
-The subprocess test runs the installed console script with ``--ofd`` pointing
-at a small ОФД server in a thread of the test, sells through pyshtrih over TCP
-and reads the ФН's unsent count back through the register.
+The subprocess tests run the installed console script, with ``--ofd`` pointing
+at a small ОФД server in a thread of the test or with ``--ofd builtin``, sell
+through pyshtrih over TCP and read the ФН's unsent count back through the
+register. ``kktemu ofd documents`` then lists what the built-in ОФД stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import queue
 import socket
@@ -25,7 +27,8 @@ import serial
 from kktemu.fn_storage.ofd_operator import confirm_message
 from kktemu.protocol.ofd.message import decode_message
 from kktemu.protocol.ofd.session import SESSION_HEADER_SIZE, read_session_header
-from kktemu.tools.ofd_option import OfdAddress, parse_ofd_address
+from kktemu.tools.ofd import DirectoryStore
+from kktemu.tools.ofd_option import BuiltinOfd, OfdAddress, make_ofd_target, parse_ofd_address
 
 KKTEMU = Path(sys.executable).with_name("kktemu")
 READY_TIMEOUT = 20.0  # seconds; a hang guard for a loaded CI machine, not a performance claim
@@ -112,8 +115,57 @@ def test_unresolved_host_exits_1(cli, monkeypatch, tmp_path, lang):
     assert not fn_file.exists()
 
 
+@pytest.mark.parametrize("value", ["builtin", "BUILTIN", " builtin "])
+def test_builtin_choice(value):
+    assert make_ofd_target(value, None, "en") == BuiltinOfd("kktemu-ofd")
+    assert make_ofd_target(value, "/tmp/store", "en") == BuiltinOfd("/tmp/store")
+
+
+def test_no_ofd_option_means_no_link():
+    assert make_ofd_target(None, None, "en") is None
+
+
+@pytest.mark.parametrize(("lang", "fragment"), [
+    ("en", "--ofd-store store applies to --ofd builtin only"),
+    ("ru", "--ofd-store store действует только с --ofd builtin"),
+])
+def test_store_without_builtin_exits_2(cli, lang, fragment):
+    for extra in ((), ("--ofd", "127.0.0.1:7779")):
+        result = cli("--lang", lang, "serve", "--ofd-store", "store", *extra)
+        assert result.exit_code == 2
+        assert fragment in result.output
+
+
+@pytest.mark.parametrize(("lang", "fragment"), [
+    ("en", "is in use by another mock ОФД. Stop that server or give another --ofd-store."),
+    ("ru", "занят другим имитатором ОФД. Остановите тот сервер или укажите другой --ofd-store."),
+])
+def test_builtin_store_in_use_exits_1(cli, tmp_path, lang, fragment):
+    store, fn_file = tmp_path / "store", tmp_path / "fn"
+    holder = DirectoryStore(store)
+    try:
+        result = cli("--lang", lang, "serve", "--port", "0", "--fn-file", fn_file, "--ofd", "builtin",
+                     "--ofd-store", store)
+    finally:
+        holder.close()
+    assert result.exit_code == 1
+    assert f"{store} {fragment}" in result.output
+    assert not fn_file.exists()
+
+
+def test_builtin_store_not_directory_exits_1(cli, tmp_path):
+    store, fn_file = tmp_path / "store", tmp_path / "fn"
+    store.write_text("a file, not a directory")
+    result = cli("serve", "--port", "0", "--fn-file", fn_file, "--ofd", "builtin", "--ofd-store", store)
+    assert result.exit_code == 1
+    assert f"cannot use store directory {store}:" in result.output
+    assert "Give another --ofd-store." in result.output
+    assert not fn_file.exists()
+
+
 def test_help_names_option_in_both_languages(cli):
-    assert "--ofd HOST:PORT" in cli("serve", "--help").output
+    assert "--ofd HOST:PORT|builtin" in cli("serve", "--help").output
+    assert "--ofd-store DIR" in cli("serve", "--help").output
     assert "квитанция in the ФН" in " ".join(cli("serve", "--help").output.split())
     assert "сервер ОФД" in " ".join(cli("--lang", "ru", "serve", "--help").output.split())
 
@@ -158,6 +210,22 @@ def _environment() -> dict[str, str]:
     return environment
 
 
+def _connect(port: int) -> pyshtrih.ShtrihM01F:
+    url = f"socket://127.0.0.1:{port}"
+    device = pyshtrih.ShtrihM01F(port=url, timeout=3)
+    device.protocol.serial = serial.serial_for_url(url, do_not_open=True, timeout=3, write_timeout=3)
+    device.connect()
+    return device
+
+
+def _wait_all_sent(device: pyshtrih.ShtrihM01F) -> None:
+    # The квитанция reaches the ФН just after the ОФД sends it: poll, bounded by the hang guard.
+    deadline = time.monotonic() + READY_TIMEOUT
+    while device.fs_unconfirmed_document_count()["Количество неподтверждённых ФД"] != 0:
+        assert time.monotonic() < deadline, "the ФН still counts unsent documents"
+        time.sleep(0.05)
+
+
 def _read_line(process: subprocess.Popen) -> str:
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()
@@ -180,10 +248,7 @@ def test_serve_delivers_sale_to_ofd(threaded_ofd, tmp_path):
         port = int(tcp_line.rsplit(":", 1)[1])
         assert threaded_ofd.received.get(timeout=READY_TIMEOUT) == 1  # the registration report
 
-        url = f"socket://127.0.0.1:{port}"
-        device = pyshtrih.ShtrihM01F(port=url, timeout=3)
-        device.protocol.serial = serial.serial_for_url(url, do_not_open=True, timeout=3, write_timeout=3)
-        device.connect()
+        device = _connect(port)
         try:
             device.open_shift()
             device.open_check(0)
@@ -191,11 +256,7 @@ def test_serve_delivers_sale_to_ofd(threaded_ofd, tmp_path):
             device.close_check(4500)
             assert threaded_ofd.received.get(timeout=READY_TIMEOUT) == 2
             assert threaded_ofd.received.get(timeout=READY_TIMEOUT) == 3
-            # The квитанция reaches the ФН just after the ОФД sends it: poll, bounded by the guard.
-            deadline = time.monotonic() + READY_TIMEOUT
-            while device.fs_unconfirmed_document_count()["Количество неподтверждённых ФД"] != 0:
-                assert time.monotonic() < deadline, "the ФН still counts unsent documents"
-                time.sleep(0.05)
+            _wait_all_sent(device)
             assert device.fs_find_document_by_num(3)["Получена ли квитанция из ОФД"] == 1
         finally:
             device.disconnect()
@@ -203,3 +264,54 @@ def test_serve_delivers_sale_to_ofd(threaded_ofd, tmp_path):
         process.terminate()
         process.wait(READY_TIMEOUT)
     assert process.returncode == 0
+
+
+def _kktemu(*args: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(KKTEMU), *map(str, args)], capture_output=True, text=True, encoding="utf-8",
+                          env=_environment(), timeout=READY_TIMEOUT)
+
+
+def test_serve_builtin_ofd_then_documents(tmp_path):
+    store = tmp_path / "ofd-store"
+    process = subprocess.Popen(
+        [str(KKTEMU), "serve", "--port", "0", "--no-tcp-ff", "--fn-file", str(tmp_path / "fn"), "--ofd", "builtin",
+         "--ofd-store", str(store), "--clock", "2024-03-01T09:00:00", "--freeze-clock"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=_environment())
+    try:
+        fn_line = _read_line(process)
+        serial_number = fn_line.split()[4]
+        tcp_line = _read_line(process)
+        assert _read_line(process) == f"ofd store {store}"
+        ofd_line = _read_line(process)
+        assert ofd_line.startswith("ofd 127.0.0.1:")
+        assert int(ofd_line.rsplit(":", 1)[1]) > 0
+
+        device = _connect(int(tcp_line.rsplit(":", 1)[1]))
+        try:
+            device.open_shift()
+            device.open_check(0)
+            device.sale(("Хлеб", 1000, 4500), tax1=1)
+            device.close_check(4500)
+            _wait_all_sent(device)
+            assert device.fs_find_document_by_num(3)["Получена ли квитанция из ОФД"] == 1
+        finally:
+            device.disconnect()
+
+        # The store can be listed while the server runs.
+        listed = _kktemu("ofd", "documents", "--store", store, "--json")
+        assert listed.returncode == 0, listed.stderr
+    finally:
+        process.terminate()
+        process.wait(READY_TIMEOUT)
+    assert process.returncode == 0
+
+    records = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [(record["fn_serial"], record["fd_number"], record["form"], record["result"]) for record in records] == [
+        (serial_number, 1, 1, "accepted"), (serial_number, 2, 2, "accepted"), (serial_number, 3, 3, "accepted")]
+
+    table = _kktemu("ofd", "documents", "--store", store)
+    assert table.returncode == 0, table.stderr
+    rows = table.stdout.splitlines()
+    assert len(rows) == 4
+    assert rows[3].startswith(f"{serial_number}   3  3 ")
+    assert "accepted" in rows[3]
