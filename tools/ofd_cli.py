@@ -29,7 +29,7 @@ from .serving import format_address, install_stop_handlers
 logger = logging.getLogger(__name__)
 
 DEFAULT_STORE = "kktemu-ofd"
-DEFAULT_PORT = 7779
+DEFAULT_PORT = 7777  # NOTE: our choice, beside the register (7778) and the lone ФН (7779)
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 ACTION_OPTIONS = ("--reject", "--drop", "--no-answer")
 # Bind errors that mean the host address is wrong rather than the port busy (as in `kktemu serve`).
