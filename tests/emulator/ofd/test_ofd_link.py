@@ -439,3 +439,74 @@ def test_retry_delay_sequence():
 def test_attempt_defaults():
     attempt = Attempt(7, Outcome.CONFIRMED)
     assert (attempt.failures, attempt.retry_in, attempt.reject_reason) == (0, None, None)
+
+
+# --- failures inside the link ----------------------------------------------------------------
+
+
+def test_malformed_fn_answer_logged_and_retried(manual_sleep, guarded, caplog):
+    class GarbledPort:
+        """A ФН whose 20h answer is too short to decode, until ``repaired``."""
+
+        repaired = False
+        polls = 0
+
+        def execute(self, command, data):
+            if command == FnCommand.GET_EXCHANGE_STATUS:
+                self.polls += 1
+                if not self.repaired:
+                    return 0, b"\x02"
+                return 0, bytes(13)  # an empty queue
+            return 0, b"9999078900000017"
+
+    port = GarbledPort()
+
+    async def main():
+        link = OfdLink(port, "127.0.0.1", 9, settings=SETTINGS, sleep=manual_sleep)
+        link.start()
+        try:
+            await manual_sleep.wait_for(SETTINGS.first_retry)
+            port.repaired = True
+            await manual_sleep.release(SETTINGS.first_retry)
+            await manual_sleep.wait_for(SETTINGS.poll_interval)
+        finally:
+            await guarded(link.close())
+
+    with caplog.at_level(logging.ERROR, logger="kktemu.emulator.ofd_link"):
+        asyncio.run(main())
+    errors = [record for record in caplog.records if record.levelno == logging.ERROR]
+    assert len(errors) == 1
+    assert errors[0].getMessage() == "ОФД link to 127.0.0.1:9 failed; retrying in 1 s"
+    assert errors[0].exc_info is not None
+    assert port.polls == 2
+
+
+def test_start_twice_raises(emulator, manual_sleep):
+    async def main():
+        link = link_emulator(emulator, "127.0.0.1", 9, settings=SETTINGS, sleep=manual_sleep)
+        link.start()
+        try:
+            with pytest.raises(RuntimeError, match="already started"):
+                link.start()
+        finally:
+            await link.close()
+
+    asyncio.run(main())
+
+
+def test_wake_before_start_is_ignored(emulator):
+    link = link_emulator(emulator, "127.0.0.1", 9, settings=SETTINGS)
+    link.wake()
+    sell(emulator)  # the watch has no listener yet, so the sale only queues the documents
+    assert link.attempts == 0
+    assert unconfirmed(emulator) == 3
+
+
+def test_address_brackets_ipv6(emulator):
+    assert link_emulator(emulator, "::1", 7779).address == "[::1]:7779"
+    assert link_emulator(emulator, "127.0.0.1", 7779).address == "127.0.0.1:7779"
+
+
+def test_settings_come_from_profile(emulator):
+    assert link_emulator(emulator, "127.0.0.1", 7779).settings == emulator.register.profile.ofd_link
+    assert emulator.register.profile.ofd_link == OfdLinkSettings()
