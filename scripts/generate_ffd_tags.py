@@ -18,7 +18,8 @@ loudly instead of dropping tags.
 
 Usage: .venv/bin/python scripts/generate_ffd_tags.py [--spec PATH] [--output PATH]
 The spec path defaults to $KKTEMU_FFD_SPEC, then to
-../shared/reference/specs/<file> beside the repository.
+../shared/reference/specs/<file> beside the checkout or, for a linked git
+worktree, beside its main working tree.
 """
 
 from __future__ import annotations
@@ -93,13 +94,43 @@ def normalise(text: str) -> str:
     return " ".join(text.replace("\u00ad", "").split())
 
 
-def find_spec() -> pathlib.Path | None:
-    """Return the ФФД text path from $KKTEMU_FFD_SPEC or beside the repository, or None."""
+def find_spec(repo: pathlib.Path = REPO) -> pathlib.Path | None:
+    """Return the ФФД text path from $KKTEMU_FFD_SPEC or beside the checkout, or None.
+
+    Beside the checkout means ../shared/reference/specs/ next to ``repo`` and,
+    when ``repo`` is a linked git worktree, next to its main working tree.
+    """
     candidates = []
     if os.environ.get("KKTEMU_FFD_SPEC"):
         candidates.append(pathlib.Path(os.environ["KKTEMU_FFD_SPEC"]))
-    candidates.append(REPO.parent / "shared" / "reference" / "specs" / SPEC_NAME)
+    roots = [repo]
+    main_tree = main_worktree(repo)
+    if main_tree is not None and main_tree != repo:
+        roots.append(main_tree)
+    candidates.extend(root.parent / "shared" / "reference" / "specs" / SPEC_NAME for root in roots)
     return next((path for path in candidates if path.is_file()), None)
+
+
+def main_worktree(repo: pathlib.Path) -> pathlib.Path | None:
+    """Return the main working tree of the git checkout at ``repo``, or None when ``repo`` is not one.
+
+    A linked worktree has a ``.git`` file ("gitdir: PATH") whose directory
+    names the shared git directory in ``commondir``; the main working tree is
+    that directory's parent. Read from the files, so git need not be installed.
+    """
+    marker = repo / ".git"
+    if marker.is_dir():
+        return repo
+    if not marker.is_file():
+        return None
+    text = marker.read_text(encoding="utf-8").strip()
+    if not text.startswith("gitdir:"):
+        return None
+    git_dir = (repo / text.removeprefix("gitdir:").strip()).resolve()
+    common = git_dir / "commondir"
+    if not common.is_file():
+        return None
+    return (git_dir / common.read_text(encoding="utf-8").strip()).resolve().parent
 
 
 def split_tables(lines: list[str]) -> dict[int, tuple[int, list[str]]]:

@@ -26,11 +26,60 @@ generator = _load_generator()
 def test_generated_module_is_up_to_date(tmp_path):
     spec = generator.find_spec()
     if spec is None:
-        pytest.skip(f"{generator.SPEC_NAME} not found: set KKTEMU_FFD_SPEC to run this check")
+        pytest.skip(f"{generator.SPEC_NAME} not found in ../shared/reference/specs/ beside the checkout: "
+                    "set KKTEMU_FFD_SPEC to its path to run this check")
     output = tmp_path / "tag_table.py"
     assert generator.main(["--spec", str(spec), "--output", str(output)]) == 0
     committed = (REPO / "protocol" / "ffd" / "tag_table.py").read_text(encoding="utf-8")
     assert output.read_text(encoding="utf-8") == committed, "run scripts/generate_ffd_tags.py"
+
+
+def _shared_spec(root: pathlib.Path) -> pathlib.Path:
+    spec = root / "shared" / "reference" / "specs" / generator.SPEC_NAME
+    spec.parent.mkdir(parents=True)
+    spec.write_text("table text", encoding="utf-8")
+    return spec
+
+
+def _linked_worktree(root: pathlib.Path) -> pathlib.Path:
+    """Lay out root/main (a checkout with .git/) and root/wt/J, a linked worktree of it, as git does."""
+    git_dir = root / "main" / ".git" / "worktrees" / "J"
+    git_dir.mkdir(parents=True)
+    (git_dir / "commondir").write_text("../..\n", encoding="utf-8")
+    worktree = root / "wt" / "J"
+    worktree.mkdir(parents=True)
+    (worktree / ".git").write_text(f"gitdir: {git_dir}\n", encoding="utf-8")
+    return worktree
+
+
+def test_spec_found_beside_checkout(tmp_path, monkeypatch):
+    monkeypatch.delenv("KKTEMU_FFD_SPEC", raising=False)
+    spec = _shared_spec(tmp_path)
+    (tmp_path / "main" / ".git").mkdir(parents=True)
+    assert generator.find_spec(tmp_path / "main") == spec
+
+
+def test_spec_found_beside_main_worktree(tmp_path, monkeypatch):
+    monkeypatch.delenv("KKTEMU_FFD_SPEC", raising=False)
+    spec = _shared_spec(tmp_path)
+    worktree = _linked_worktree(tmp_path)
+    assert generator.main_worktree(worktree) == (tmp_path / "main").resolve()
+    assert generator.find_spec(worktree) == spec.resolve()
+
+
+def test_spec_missing_gives_none(tmp_path, monkeypatch):
+    monkeypatch.delenv("KKTEMU_FFD_SPEC", raising=False)
+    worktree = _linked_worktree(tmp_path)
+    assert generator.find_spec(worktree) is None
+    assert generator.find_spec(tmp_path / "no-checkout") is None
+
+
+def test_spec_environment_variable_first(tmp_path, monkeypatch):
+    _shared_spec(tmp_path)
+    chosen = tmp_path / "elsewhere.txt"
+    chosen.write_text("table text", encoding="utf-8")
+    monkeypatch.setenv("KKTEMU_FFD_SPEC", str(chosen))
+    assert generator.find_spec(_linked_worktree(tmp_path)) == chosen
 
 
 # Tags of forms 1, 2, 3 and 5 and of the STLVs inside them, FFD 1.05 and 1.2.
