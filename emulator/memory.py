@@ -103,7 +103,7 @@ class RegisterMemory:
                                      "remove or repair it and start again") from exc
         whole = data.rfind(b"\n") + 1
         if whole < len(data):
-            logger.warning("%s: dropping %d bytes of an interrupted write", path, len(data) - whole)
+            logger.warning("%s: dropping the %d-byte tail of an interrupted write", path, len(data) - whole)
             os.truncate(path, whole)
         snapshot = None
         for line in data[:whole].splitlines():

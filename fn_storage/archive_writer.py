@@ -102,7 +102,7 @@ class ArchiveWriter:
         if self._size <= valid_size:
             return
         logger.warning(
-            "%s: dropping a torn tail of %d bytes after the last whole record", self._path, self._size - valid_size
+            "%s: dropping a %d-byte torn tail after the last whole record", self._path, self._size - valid_size
         )
         os.ftruncate(self._descriptor(), valid_size)
         os.fsync(self._descriptor())

@@ -50,7 +50,7 @@ from kktemu.protocol.fn.frame import (
     encode_frame,
 )
 
-from .session import MAX_WARNINGS_PER_SESSION, format_hex
+from .session import MAX_WARNINGS_PER_SESSION, byte_count, format_hex
 
 log = logging.getLogger(__name__)
 wire_log = logging.getLogger("kktemu.wire")
@@ -147,8 +147,8 @@ class FnSession:
     def expire_partial_frame(self) -> bytes:
         """Handle a quiet line: answer 01h to a bad frame, or drop a partial frame without an answer."""
         if self._bad_frame:
-            log.info("line from %s is quiet: answered 01h to the bad ФН frame, dropped %d bytes received after it",
-                     self.peer, self._dropped)
+            log.info("line from %s is quiet: answered 01h to the bad ФН frame, dropped %s received after it",
+                     self.peer, byte_count(self._dropped))
             self._bad_frame = False
             self._dropped = 0
             answer = self._send(FnResult.UNKNOWN_COMMAND, b"")
@@ -157,8 +157,8 @@ class FnSession:
             return answer
         pending = self._decoder.pending
         if pending:
-            self._warn("dropped a partial ФН frame of %d bytes from %s after the byte timeout, no answer",
-                       pending, self.peer)
+            self._warn("dropped a partial ФН frame of %s from %s after the byte timeout, no answer",
+                       byte_count(pending), self.peer)
             self._decoder = self._new_decoder()
         return b""
 

@@ -55,6 +55,7 @@ from .session import (
     LinkSession,
     Session,
     SessionFactory,
+    byte_count,
     format_hex,
 )
 
@@ -246,9 +247,9 @@ class PtyPort:
             session.feed(data)
         session.expire_partial_frame()
         log.info(
-            "client opened and closed pty %s between two checks: read %d bytes, executed %d commands, "
+            "client opened and closed pty %s between two checks: read %s, executed %d commands, "
             "dropped the replies",
-            self.path, received, session.commands_executed,
+            self.path, byte_count(received), session.commands_executed,
         )
 
     def _new_session(self) -> Session:
@@ -276,8 +277,8 @@ class PtyPort:
         pending = session.pending_answer
         log.info(
             "client closed pty %s (%s) after %d commands and %d protocol anomalies; "
-            "dropped %d output bytes while it was not reading; discarded %d unread bytes%s",
-            self.path, reason, session.commands_executed, session.anomalies, dropped, stale,
+            "dropped %s of output while it was not reading; discarded %s unread%s",
+            self.path, reason, session.commands_executed, session.anomalies, byte_count(dropped), byte_count(stale),
             f" and the unacknowledged answer {format_hex(pending)}" if pending else "",
         )
 
@@ -310,7 +311,7 @@ class PtyPort:
         except BlockingIOError:
             written = 0
         except OSError as exc:
-            log.error("writing %d bytes to pty %s failed: %s", len(data), self.path, exc)
+            log.error("writing %s to pty %s failed: %s", byte_count(len(data)), self.path, exc)
             return
         if written < len(data):
             self._queue_output(data[written:])
@@ -334,7 +335,7 @@ class PtyPort:
         except BlockingIOError:
             return
         except OSError as exc:
-            log.error("writing to pty %s failed, %d bytes dropped: %s", self.path, len(self._output), exc)
+            log.error("writing to pty %s failed, %s dropped: %s", self.path, byte_count(len(self._output)), exc)
             written = len(self._output)
         del self._output[:written]
         if not self._output:

@@ -101,6 +101,11 @@ def serialized(handler: CommandHandler) -> CommandHandler:
     return call_serialized
 
 
+def byte_count(count: int) -> str:
+    """Return ``count`` with the noun for logs: "1 byte", "0 bytes", "7 bytes"."""
+    return "1 byte" if count == 1 else f"{count} bytes"
+
+
 def format_hex(data: bytes, limit: int = _HEX_LOG_LIMIT) -> str:
     """Format bytes as spaced hex for logs, cut after ``limit`` bytes with a count."""
     if len(data) <= limit:

@@ -149,6 +149,23 @@ def test_frame_after_quiet_line_runs(session, handler, frame):
     assert handler.calls == [(0x30, b"")]
 
 
+def test_bad_frame_log_counts_one_byte(session, caplog):
+    caplog.set_level("INFO", logger="kktemu.emulator.transports.fn_session")
+    session.feed(BAD_CRC + b"\x30")
+    assert session.expire_partial_frame() == ANSWER_01H
+    assert "dropped 1 byte received after it" in caplog.text
+
+
+def test_partial_frame_log_counts_bytes(session, caplog):
+    caplog.set_level("WARNING", logger="kktemu.emulator.transports.fn_session")
+    session.feed(STATUS_REQUEST[:1])
+    session.expire_partial_frame()
+    session.feed(STATUS_REQUEST[:4])
+    session.expire_partial_frame()
+    assert "partial ФН frame of 1 byte from" in caplog.text
+    assert "partial ФН frame of 4 bytes from" in caplog.text
+
+
 def test_good_frame_before_bad_one_runs(session, handler):
     assert session.feed(STATUS_REQUEST + BAD_CRC + SERIAL_REQUEST) == answer_to(0x30)
     assert session.expire_partial_frame() == ANSWER_01H

@@ -10,7 +10,7 @@ import pyshtrih.protocol
 import pytest
 
 from kktemu.emulator.transports import LinkSession, MemoryPort, TransportThread, serialized
-from kktemu.emulator.transports.session import MAX_WARNINGS_PER_SESSION, format_hex
+from kktemu.emulator.transports.session import MAX_WARNINGS_PER_SESSION, byte_count, format_hex
 from kktemu.protocol.shtrih.frame import encode_frame
 
 ENQ, ACK, NAK = b"\x05", b"\x06", b"\x15"
@@ -142,6 +142,11 @@ def test_session_warnings_rate_limited(caplog):
     warnings = [record for record in caplog.records if record.levelno == logging.WARNING]
     assert len(warnings) == MAX_WARNINGS_PER_SESSION + 1
     assert session.anomalies == MAX_WARNINGS_PER_SESSION + 10
+
+
+@pytest.mark.parametrize(("count", "text"), [(0, "0 bytes"), (1, "1 byte"), (2, "2 bytes"), (21, "21 bytes")])
+def test_byte_count_noun(count, text):
+    assert byte_count(count) == text
 
 
 def test_format_hex_cuts_long_data():

@@ -157,7 +157,7 @@ def test_writer_cuts_torn_tail_with_warning(tmp_path, caplog):
         writer.cut_torn_tail(contents.valid_size)
     writer.close()
     assert path.read_bytes() == _image(2)
-    assert "torn tail of 7 bytes" in caplog.text
+    assert "7-byte torn tail" in caplog.text
 
 
 def test_writer_refuses_existing_file(tmp_path):

@@ -201,7 +201,7 @@ def test_reopen_drops_torn_tail(day, kkt, archive_path, clock, caplog):
         file.write(b"\x40\x00\x00\x00\x01\x04\x00")
     with caplog.at_level(logging.WARNING, logger="kktemu.fn_storage"):
         reopened = FiscalStorage.open(archive_path, clock, profile=MINIMAL_DOCUMENTS)
-    assert "torn tail of 7 bytes" in caplog.text
+    assert "7-byte torn tail" in caplog.text
     assert archive_path.read_bytes() == whole
     kkt.fn = reopened
     clock.advance(hours=12)
