@@ -46,7 +46,7 @@ from .archive_file import (
 from .document_commands import DocumentCommands, OpenDocument
 from .errors import ArchiveError, InvalidArgumentError
 from .exchange import ExchangeCommands, ExchangeSession
-from .flc import DocumentContext, control_document
+from .flc import ControlViolation, DocumentContext, control_document
 from .forming import build_document
 from .last_errors import LastErrors
 from .lifecycle import command_allowed
@@ -263,6 +263,13 @@ class FiscalStorage(DocumentCommands, ArchiveCommands, ServiceCommands, Exchange
             return self.refuse(FnResult.UNKNOWN_COMMAND, f"command {command:02X}h is not supported")
         try:
             return handler(request)
+        except ControlViolation as rejection:
+            violation = rejection.violation
+            where = "the document" if violation.tag is None else f"tag {violation.tag}"
+            logger.info("ФН %s rejected the document of command %02Xh with %02Xh: format-logical control "
+                        "rule %s failed on %s: %s", self.serial, command, violation.result,
+                        violation.rule.title, where, violation.detail)
+            return violation.result, b""
         except DocumentRefused as refusal:
             return self.refuse(refusal.result, str(refusal))
         except OSError:

@@ -130,6 +130,25 @@ def test_rejection_logs_rule_and_tag(in_shift, docs, caplog):
     assert "18h" in lines[0]
 
 
+def test_rejection_logged_at_info(in_shift, docs, caplog):
+    with caplog.at_level(logging.INFO, logger="kktemu.fn_storage"):
+        in_shift.receipt(_broken_item(docs), expect=R.INVALID_TAG)
+    records = [record for record in caplog.records if "item-sum" in record.getMessage()]
+    assert len(records) == 1
+    assert records[0].levelno == logging.INFO
+    assert "format-logical control rule item-sum failed on tag 1043" in records[0].getMessage()
+
+
+def test_missing_tag_logged_at_info(tmp_path, docs, caplog):
+    fn = Fn(tmp_path / "fn.bin", docs)
+    with caplog.at_level(logging.INFO, logger="kktemu.fn_storage"):
+        fn.register(docs.valid_document(1, 4).without(1188), expect=R.MISSING_DATA)
+    lines = [record.getMessage() for record in caplog.records if "tag-missing" in record.getMessage()]
+    assert len(lines) == 1
+    assert "tag 1188" in lines[0]
+    assert f"with {R.MISSING_DATA:02X}h" in lines[0]
+
+
 def test_rejected_registration_keeps_phase(tmp_path, docs):
     fn = Fn(tmp_path / "fn.bin", docs)
     before = fn.path.read_bytes()
