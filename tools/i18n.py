@@ -113,25 +113,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ofd_address": {"en": "ofd {address}", "ru": "ofd {address}"},
     "ofd_no_port": {
-        "en": "--ofd {value!r} has no port. Give the ОФД server as HOST:PORT (e.g. --ofd 127.0.0.1:7779, "
-              "an IPv6 address in brackets: --ofd [::1]:7779).",
-        "ru": "в --ofd {value!r} нет порта. Укажите сервер ОФД в виде ХОСТ:ПОРТ (например, --ofd 127.0.0.1:7779, "
-              "IPv6-адрес в квадратных скобках: --ofd [::1]:7779).",
+        "en": "--ofd {value!r} has no port. Give the ОФД server as HOST:PORT (e.g. --ofd 127.0.0.1:7777, "
+              "an IPv6 address in brackets: --ofd [::1]:7777).",
+        "ru": "в --ofd {value!r} нет порта. Укажите сервер ОФД в виде ХОСТ:ПОРТ (например, --ofd 127.0.0.1:7777, "
+              "IPv6-адрес в квадратных скобках: --ofd [::1]:7777).",
     },
     "ofd_no_host": {
-        "en": "--ofd {value!r} has no host. Give the ОФД server as HOST:PORT, e.g. --ofd 127.0.0.1:7779.",
-        "ru": "в --ofd {value!r} нет хоста. Укажите сервер ОФД в виде ХОСТ:ПОРТ, например --ofd 127.0.0.1:7779.",
+        "en": "--ofd {value!r} has no host. Give the ОФД server as HOST:PORT, e.g. --ofd 127.0.0.1:7777.",
+        "ru": "в --ofd {value!r} нет хоста. Укажите сервер ОФД в виде ХОСТ:ПОРТ, например --ofd 127.0.0.1:7777.",
     },
     "ofd_bad_port": {
         "en": "--ofd {value!r}: port {port!r} is not a number from 1 to 65535. Give the ОФД server's TCP port, "
-              "e.g. --ofd 127.0.0.1:7779.",
+              "e.g. --ofd 127.0.0.1:7777.",
         "ru": "--ofd {value!r}: порт {port!r} не является числом от 1 до 65535. Укажите TCP-порт сервера ОФД, "
-              "например --ofd 127.0.0.1:7779.",
+              "например --ofd 127.0.0.1:7777.",
     },
     "ofd_ipv6_brackets": {
-        "en": "--ofd {value!r}: an IPv6 address must be in brackets before the port, e.g. --ofd [::1]:7779.",
+        "en": "--ofd {value!r}: an IPv6 address must be in brackets before the port, e.g. --ofd [::1]:7777.",
         "ru": "--ofd {value!r}: IPv6-адрес нужно заключить в квадратные скобки перед портом, "
-              "например --ofd [::1]:7779.",
+              "например --ofd [::1]:7777.",
     },
     "ofd_store_needs_builtin": {
         "en": "--ofd-store {path} applies to --ofd builtin only: it is the store directory of the built-in mock "

@@ -1,7 +1,7 @@
 """The ``--ofd`` and ``--ofd-store`` options of ``kktemu serve``: where the register sends its documents.
 
 ``--ofd HOST:PORT`` names an ОФД server (an IPv6 address goes in brackets,
-``[::1]:7779``). ``--ofd builtin`` starts the mock ОФД (``tools/ofd``) in the
+``[::1]:7777``). ``--ofd builtin`` starts the mock ОФД (``tools/ofd``) in the
 same process on 127.0.0.1 and a free port; it stores what arrives in the
 ``--ofd-store`` directory, which ``kktemu ofd documents`` lists. Without
 ``--ofd`` the register has no ОФД link and its documents stay queued in the

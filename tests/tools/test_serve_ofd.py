@@ -71,7 +71,7 @@ def test_bad_address_exits_2_in_english(cli, value, fragment):
     assert result.exit_code == 2
     assert result.output.startswith(f"Error: --ofd {value!r}")
     assert fragment in result.output
-    assert "--ofd 127.0.0.1:7779" in result.output or "--ofd [::1]:7779" in result.output
+    assert "--ofd 127.0.0.1:7777" in result.output or "--ofd [::1]:7777" in result.output
 
 
 @pytest.mark.parametrize(("value", "fragment"), [
