@@ -142,6 +142,13 @@ class FnClient:
         info, chunks = self.document_tlv(fd_number)
         return info.document_type, [item for chunk in chunks for item in iter_tlv(chunk)]
 
+    def reset_state(self, code: int) -> None:
+        """60h with request ``code``: a debug ФН wipes its archive on 16h and returns to phase 1.
+
+        A serial ФН, or a debug one given another code, answers 01h, which becomes the Refusal.
+        """
+        self.call(FnCommand.RESET_STATE, service.ResetStateRequest(code).encode())
+
     # Documents.
 
     def cancel_document(self) -> None:

@@ -107,7 +107,15 @@ class Register(ShiftOperations, ReceiptOperations, CashOperations, TableOperatio
         return register
 
     def _replay_documents(self, last_fd: int) -> None:
-        """Apply the ФН documents after the memory's ``last_fd`` to the drawer and counter."""
+        """Apply the ФН documents after the memory's ``last_fd`` to the drawer and counter.
+
+        A memory ahead of the ФН belongs to the ФН's life before a debug reset
+        (60h), so it is counted from ФД 1 again.
+        """
+        if last_fd < self.last_fd:
+            logger.warning("the register memory counted ФД %d, but the ФН ends at ФД %d after a debug reset: "
+                           "counting from ФД 1 again", self.last_fd, last_fd)
+            self.last_fd = 0
         first = self.last_fd + 1
         for fd_number in range(first, last_fd + 1):
             found = self.fn.find_document(fd_number)

@@ -6,7 +6,7 @@ re-registration with a new ФН (type 1). FF34h forms a re-registration without
 a new ФН (type 2) with its reason code, beginning it first unless FF05h did.
 FF3Dh and FF3Eh close the fiscal mode (04h, 05h); the ФН then refuses every
 fiscal document with 02h. FF0Eh and FF60h read the TLVs of a registration
-(44h, 47h).
+(44h, 47h). FF07h resets a debug ФН (60h) back to phase 1.
 
 The report data come from the request and from table 18: user (field 7), the
 person registering (8, реквизит 1021), address (9), ОФД name (10) and ИНН
@@ -30,7 +30,8 @@ from kktemu.protocol.fn.documents import RegistrationReportType as ReportType
 from .profiles import profile_version
 from .refusals import Reason, Refusal
 from .register_fn import ReportKind
-from .registration import Identity, load_identity, registration_tlv
+from .register_types import ShiftState
+from .registration import Identity, default_identity, load_identity, registration_tlv
 from .requisite_text import cp866_text
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,35 @@ class RegistrationOperations:
         self._count_fn_document(answer.fd_number, "REPORT ON CLOSING THE FISCAL MODE")
         logger.warning("fiscal mode of ФН %s closed, ФД %d", self.fn_serial, answer.fd_number)
         return answer
+
+    def reset_fn(self, request_code: int) -> None:
+        """Reset a debug ФН with 60h and ``request_code`` (FF07h), then forget its documents.
+
+        Refused with 4Ah with a receipt open, 5Eh while a report is begun and
+        3Ch with the shift open, so the shift registers were zeroed by its Z
+        report. The ФН's refusal passes through: 01h from a serial ФН, or from
+        a debug one for a code other than 16h. After a reset the ФН is in
+        phase 1, so the register takes the identity of an unregistered ФН, a
+        closed shift 0 and no accounted ФН documents. The drawer, the document
+        counter and the tables stay as they were.
+        """
+        self._require_no_receipt()
+        self._require_no_report()
+        if self.shift.is_open:
+            raise Refusal(Reason.SHIFT_OPEN)
+        self.fn.reset_state(request_code)
+        self.identity = default_identity(self.fn_serial, self.profile.ffd_code)
+        self.shift = ShiftState(False, 0)
+        self._pending_tlv.clear()
+        self.device.last_receipt_fd = None
+        self.last_fd = 0
+        try:
+            self._save(durable=True)
+        except OSError as exc:
+            # The ФН is already reset; the next start notices the memory is ahead of it.
+            logger.error("cannot save the register memory to %s after the ФН reset: %s", self.memory.path, exc)
+        self.journal.append(f"ФН {self.fn_serial} RESET")
+        logger.warning("debug ФН %s reset with code %02Xh: archive wiped, phase 1", self.fn_serial, request_code)
 
     def registration_parameter(self, report_number: int | None, tag: int, max_part: int) -> bytes:
         """Return one TLV of registration report ``report_number`` (the last one when None), ФН 44h.

@@ -124,7 +124,10 @@ class ReregistrationAnswer(DateTimeTailMessage):
 
 @dataclasses.dataclass(frozen=True)
 class ResetFnRequest(Message):
-    """FF07h reset the ФН state with ``request_code``, kept as sent because the spec gives no values."""
+    """FF07h reset the ФН state with ``request_code``, kept as sent because the spec gives no values.
+
+    kktemu passes the code to the ФН as its 60h request code, where 16h wipes a debug ФН.
+    """
 
     CODE: ClassVar[int] = 0xFF07
     LAYOUT: ClassVar[construct.Struct] = construct.Struct("password" / PASSWORD, "request_code" / construct.Int8ul)

@@ -1,5 +1,5 @@
 """ФН lifecycle commands: FF05h/FF06h registration, FF34h re-registration, FF3Dh/FF3Eh closing the
-fiscal mode, FF4Ch registration totals, FF0Eh and FF60h registration TLVs.
+fiscal mode, FF07h debug ФН reset, FF4Ch registration totals, FF0Eh and FF60h registration TLVs.
 
 The register drives the ФН (02h, 03h, 04h, 05h, 43h, 44h, 47h), so a ФН
 refusal reaches the host as its result code, as for the other ФН commands.
@@ -43,6 +43,11 @@ def close_fiscal_mode(dialect, request):
     return c.CloseFiscalModeAnswer(answer.fd_number, answer.fiscal_sign, document_time(dialect))
 
 
+def reset_fn(dialect, request):
+    dialect.register.reset_fn(request.request_code)
+    return c.ResetFnAnswer()
+
+
 def registration_totals(dialect, request):
     # The ФФД 1.0/1.05 form, as FF09h answers: LEN 50 for the registration, 51 with the reason
     # code of a re-registration.
@@ -78,6 +83,7 @@ HANDLERS = {
     c.ReregistrationRequest: reregistration,
     c.BeginCloseFiscalModeRequest: begin_close_fiscal_mode,
     c.CloseFiscalModeRequest: close_fiscal_mode,
+    c.ResetFnRequest: reset_fn,
     c.RegistrationTotalsRequest: registration_totals,
     c.RegistrationTagRequest: registration_tag,
     c.FiscalizationTagRequest: fiscalization_tag,
