@@ -21,6 +21,7 @@ A store directory contains:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import fcntl
 import json
@@ -148,6 +149,11 @@ def _integer(value: object) -> int:
 def _string(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{value!r} is not a string")
+    # JSON escapes can spell lone surrogates, which no UTF-8 output (the table, --json) can print.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{value!r} contains a lone surrogate, not valid Unicode text") from None
     return value
 
 
@@ -233,8 +239,14 @@ class DirectoryStore:
         line = (json.dumps(record.to_json(), ensure_ascii=False) + "\n").encode("utf-8")
         try:
             self._write_message(name, received.raw)
+        except OSError as exc:
+            raise StoreError(f"cannot write arrival {sequence} to {self.path}: {exc.strerror or exc}") from exc
+        try:
             self._append_index(line)
         except OSError as exc:
+            # Without its index line the arrival is not stored, so its message file goes too.
+            with contextlib.suppress(OSError):
+                (self.path / MESSAGES_DIR / name).unlink()
             raise StoreError(f"cannot write arrival {sequence} to {self.path}: {exc.strerror or exc}") from exc
         self._records.append(record)
         return record
@@ -258,23 +270,35 @@ class DirectoryStore:
     def _write_message(self, name: str, data: bytes) -> None:
         directory = self.path / MESSAGES_DIR
         temporary = directory / f".{name}.tmp"
-        with open(temporary, "wb") as file:
-            file.write(data)
-            file.flush()
-            if self._sync:
-                os.fsync(file.fileno())
-        os.replace(temporary, directory / name)
+        try:
+            with open(temporary, "wb") as file:
+                file.write(data)
+                file.flush()
+                if self._sync:
+                    os.fsync(file.fileno())
+            os.replace(temporary, directory / name)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
         if self._sync:
             _sync_directory(directory)
 
     def _append_index(self, line: bytes) -> None:
         descriptor = os.open(self.path / INDEX_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            written = os.write(descriptor, line)
-            if written != len(line):
-                raise OSError(f"short write to the index: {written} of {len(line)} bytes")
-            if self._sync:
-                os.fsync(descriptor)
+            size = os.fstat(descriptor).st_size
+            try:
+                written = os.write(descriptor, line)
+                if written != len(line):
+                    raise OSError(f"short write to the index: {written} of {len(line)} bytes")
+                if self._sync:
+                    os.fsync(descriptor)
+            except OSError:
+                # A partial line would glue onto the next arrival's line and make the index unreadable.
+                with contextlib.suppress(OSError):
+                    os.ftruncate(descriptor, size)
+                raise
         finally:
             os.close(descriptor)
 
@@ -322,6 +346,8 @@ def _read_index(index: Path, *, repair: bool) -> list[StoredDocument]:
             data_object = json.loads(line)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StoreError(f"{index} line {number} is not JSON: {exc}") from None
+        except RecursionError:
+            raise StoreError(f"{index} line {number} nests JSON values too deeply to read") from None
         if not isinstance(data_object, dict):
             raise StoreError(f"{index} line {number} is not a JSON object")
         records.append(StoredDocument.from_json(data_object))

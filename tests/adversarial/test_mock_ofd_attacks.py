@@ -1,0 +1,235 @@
+"""Attacks on the mock ОФД: idle and slow clients, crowds of registers, a failing or damaged store.
+
+The server is judged by what honest registers get while the attack runs (a
+квитанция for each valid message) and by what its store directory contains
+afterwards: every line of the index readable, every recorded message file
+present and byte-equal to what arrived, no stray temporary files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import errno
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kktemu.emulator.app import Emulator
+from kktemu.emulator.clock import Clock
+from kktemu.protocol.ofd.message import decode_message
+from kktemu.protocol.ofd.session import SESSION_HEADER_SIZE, read_session_header
+from kktemu.tools.cli import main as cli_main
+from kktemu.tools.ofd import DirectoryStore, MockOfd, Result, StoreError, StoreLockedError, parse_message, read_store
+from kktemu.tools.ofd import store as store_module
+from kktemu.tools.ofd.store import INDEX_NAME, MESSAGES_DIR
+
+START = dt.datetime(2024, 3, 1, 9, 0, 0)
+GUARD = 30.0
+"""Seconds before a waiting test gives up: a hang guard, not a performance claim."""
+
+
+def fn_messages(directory: Path, count: int) -> list[bytes]:
+    """Return the registration report message of ``count`` fresh test ФН (one per ФН serial)."""
+    messages = []
+    for number in range(count):
+        serial = f"99990789{number + 100:08d}"
+        with Emulator(directory / f"fn{number}.bin", clock=Clock(START, frozen=True), fn_serial=serial) as emulator:
+            messages.append(emulator.storage.message_for_ofd(1))
+    return messages
+
+
+async def read_answer(reader: asyncio.StreamReader) -> bytes:
+    header = await reader.readexactly(SESSION_HEADER_SIZE)
+    parsed, _end = read_session_header(header)
+    return header + await reader.readexactly(parsed.body_length)
+
+
+async def send_message(address: tuple[str, int], message: bytes) -> bytes | None:
+    """Send one message on a new connection; return the квитанция, or None when the server closes without one."""
+    reader, writer = await asyncio.open_connection(*address)
+    try:
+        writer.write(message)
+        await writer.drain()
+        try:
+            return await read_answer(reader)
+        except asyncio.IncompleteReadError:
+            return None
+    finally:
+        writer.close()
+
+
+def ticket_fd(answer: bytes) -> tuple[str, int]:
+    parsed = decode_message(answer)
+    return parsed.fn_serial, parsed.container.fd_number
+
+
+def assert_store_consistent(path: Path, expected_messages: list[bytes]) -> None:
+    """Check that the index reads, numbers arrivals 1..n and that each file contains the message as sent."""
+    records = read_store(path)
+    assert [record.sequence for record in records] == list(range(1, len(records) + 1))
+    stored = [(path / MESSAGES_DIR / record.file).read_bytes() for record in records]
+    assert sorted(stored) == sorted(expected_messages)
+    leftovers = [name for name in os.listdir(path / MESSAGES_DIR) if name.startswith(".")]
+    assert leftovers == []
+    assert len(os.listdir(path / MESSAGES_DIR)) == len(records)
+
+
+# --- slow and idle clients -----------------------------------------------------------------------
+
+
+def test_idle_connections_do_not_block_registers(tmp_path):
+    message, = fn_messages(tmp_path, 1)
+
+    async def scenario():
+        server = MockOfd()
+        address = await server.start()
+        idle = []
+        try:
+            for number in range(60):
+                reader, writer = await asyncio.open_connection(*address)
+                # Some send nothing, some stop inside the header, some inside the body.
+                writer.write(message[:number % 3 * 20])
+                idle.append(writer)
+            answer = await asyncio.wait_for(send_message(address, message), GUARD)
+            assert answer is not None
+            assert ticket_fd(answer) == ("9999078900000100", 1)
+            assert server.open_connections >= 60
+        finally:
+            for writer in idle:
+                writer.close()
+            await server.stop()
+        assert server.open_connections == 0
+        assert [record.result for record in server.documents()] == [Result.ACCEPTED]
+
+    asyncio.run(scenario())
+
+
+def test_hundreds_of_registers_at_once(tmp_path):
+    messages = fn_messages(tmp_path, 4)
+    sent = [messages[number % 4] for number in range(200)]
+    store_path = tmp_path / "store"
+
+    async def scenario():
+        server = MockOfd(store=DirectoryStore(store_path, sync=False))
+        address = await server.start()
+        try:
+            answers = await asyncio.wait_for(asyncio.gather(*(send_message(address, item) for item in sent)), GUARD)
+        finally:
+            await server.stop()
+        for message, answer in zip(sent, answers):
+            assert answer is not None
+            assert ticket_fd(answer) == (decode_message(message).fn_serial, 1)
+
+    asyncio.run(scenario())
+    assert_store_consistent(store_path, sent)
+    assert {record.result for record in read_store(store_path)} == {Result.ACCEPTED}
+
+
+# --- a failing store -----------------------------------------------------------------------------
+
+
+def test_short_index_write_leaves_store_readable(tmp_path, monkeypatch):
+    first, second = fn_messages(tmp_path, 2)
+    store = DirectoryStore(tmp_path / "store", sync=False)
+    received_at = dt.datetime(2024, 3, 1, 6, 0, 0)
+    store.add(parse_message(first), result=Result.ACCEPTED, code=0, received_at=received_at, peer="a")
+    real_write = os.write
+
+    def half_write(descriptor, data):
+        # A file system that runs out of space in the middle of the line.
+        return real_write(descriptor, data[:len(data) // 2])
+
+    monkeypatch.setattr(store_module.os, "write", half_write)
+    with pytest.raises(StoreError):
+        store.add(parse_message(second), result=Result.ACCEPTED, code=0, received_at=received_at, peer="b")
+    monkeypatch.setattr(store_module.os, "write", real_write)
+
+    store.add(parse_message(second), result=Result.ACCEPTED, code=0, received_at=received_at, peer="b")
+    store.close()
+    assert_store_consistent(tmp_path / "store", [first, second])
+    reopened = DirectoryStore(tmp_path / "store")
+    assert [record.peer for record in reopened.documents()] == ["a", "b"]
+    reopened.close()
+
+
+def test_unwritable_store_sends_no_ticket(tmp_path, monkeypatch):
+    refused, message = fn_messages(tmp_path, 2)
+    store_path = tmp_path / "store"
+
+    def refuse(source, target):
+        raise PermissionError(errno.EACCES, "Permission denied", str(target))
+
+    async def scenario():
+        server = MockOfd(store=DirectoryStore(store_path, sync=False))
+        address = await server.start()
+        try:
+            monkeypatch.setattr(store_module.os, "replace", refuse)
+            assert await asyncio.wait_for(send_message(address, refused), GUARD) is None
+            monkeypatch.undo()
+            answer = await asyncio.wait_for(send_message(address, message), GUARD)
+            assert answer is not None
+        finally:
+            await server.stop()
+
+    asyncio.run(scenario())
+    assert_store_consistent(store_path, [message])
+
+
+def test_second_server_on_store_refused(tmp_path):
+    message, = fn_messages(tmp_path, 1)
+    store_path = tmp_path / "store"
+
+    async def scenario():
+        server = MockOfd(store=DirectoryStore(store_path, sync=False))
+        address = await server.start()
+        try:
+            with pytest.raises(StoreLockedError):
+                DirectoryStore(store_path)
+            assert await asyncio.wait_for(send_message(address, message), GUARD) is not None
+        finally:
+            await server.stop()
+
+    asyncio.run(scenario())
+    assert_store_consistent(store_path, [message])
+
+
+# --- a damaged index -------------------------------------------------------------------------------
+
+
+def valid_line(**changes) -> dict:
+    line = {"sequence": 1, "fn_serial": "9999078900000100", "fd_number": 1, "form": 1, "document_time": None,
+            "fiscal_sign": None, "result": "accepted", "code": 0, "received_at": "2024-03-01T06:00:00",
+            "peer": "127.0.0.1:5000", "file": "00000001-9999078900000100-1.bin", "detail": ""}
+    line.update(changes)
+    return line
+
+
+DAMAGED_INDEXES = {
+    "deep nesting": "[" * 100_000 + "]" * 100_000 + "\n",
+    "lone surrogate in serial": json.dumps(valid_line(fn_serial="\ud800")) + "\n",
+    "lone surrogate in peer": json.dumps(valid_line(peer="\udfff x")) + "\n",
+}
+
+
+@pytest.mark.parametrize("content", DAMAGED_INDEXES.values(), ids=DAMAGED_INDEXES.keys())
+def test_damaged_index_read_as_store_error(tmp_path, content):
+    (tmp_path / INDEX_NAME).write_text(content, encoding="utf-8", errors="surrogatepass")
+    with pytest.raises(StoreError):
+        read_store(tmp_path)
+    with pytest.raises(StoreError):
+        DirectoryStore(tmp_path)
+
+
+@pytest.mark.parametrize("content", DAMAGED_INDEXES.values(), ids=DAMAGED_INDEXES.keys())
+@pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
+def test_documents_command_on_damaged_index(tmp_path, content, as_json):
+    (tmp_path / INDEX_NAME).write_text(content, encoding="utf-8", errors="surrogatepass")
+    arguments = ["ofd", "documents", "--store", str(tmp_path)] + (["--json"] if as_json else [])
+    result = CliRunner().invoke(cli_main, arguments)
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, (RecursionError, UnicodeError))
+    assert str(tmp_path) in result.output
