@@ -326,7 +326,12 @@ class OfdLink:
         parsed = read_session_header(header_bytes)
         assert parsed is not None  # 30 bytes are a whole header
         header, _end = parsed
-        body = await reader.readexactly(header.body_length)
+        try:
+            body = await reader.readexactly(header.body_length)
+        except asyncio.IncompleteReadError as exc:
+            # Count the header too, so the log shows how many bytes of the answer arrived.
+            raise asyncio.IncompleteReadError(header_bytes + exc.partial, SESSION_HEADER_SIZE + header.body_length) \
+                from None
         return header_bytes + body
 
     async def _within(self, awaitable: Awaitable[_T], seconds: float) -> _T:
