@@ -13,6 +13,7 @@ import datetime as dt
 import errno
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,41 @@ def test_documents_command_on_damaged_index(tmp_path, content, as_json):
     assert result.exit_code == 1, result.output
     assert not isinstance(result.exception, (RecursionError, UnicodeError))
     assert str(tmp_path) in result.output
+
+
+def finishes(function, *arguments) -> BaseException | None:
+    """Run ``function(*arguments)`` in a thread; return what it raised (None if nothing), failing on a hang."""
+    outcome: list[BaseException | None] = []
+
+    def target():
+        try:
+            function(*arguments)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(GUARD)
+    assert outcome, f"{function.__name__} did not return"
+    return outcome[0]
+
+
+def make_fifo_index(directory: Path) -> None:
+    os.mkfifo(directory / INDEX_NAME)
+
+
+def make_device_index(directory: Path) -> None:
+    (directory / INDEX_NAME).symlink_to("/dev/zero")
+
+
+@pytest.mark.parametrize("make_index", [make_fifo_index, make_device_index], ids=["fifo", "device"])
+def test_index_not_regular_file_rejected(tmp_path, make_index):
+    make_index(tmp_path)
+    assert isinstance(finishes(read_store, tmp_path), StoreError)
+    assert isinstance(finishes(DirectoryStore, tmp_path), StoreError)
+
+    result = CliRunner().invoke(cli_main, ["ofd", "documents", "--store", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "not a regular file" in result.output

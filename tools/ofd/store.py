@@ -27,6 +27,7 @@ import fcntl
 import json
 import logging
 import os
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -324,13 +325,29 @@ def read_store(path: str | os.PathLike[str]) -> list[StoredDocument]:
     return _read_index(directory / INDEX_NAME, repair=False)
 
 
-def _read_index(index: Path, *, repair: bool) -> list[StoredDocument]:
+def _read_index_bytes(index: Path) -> bytes | None:
+    """Return the index file's bytes, None when it is missing; raise StoreError when it is not a regular file."""
+    # O_NONBLOCK makes opening a FIFO return at once, so the check below can reject it instead of
+    # waiting for a writer; reading a device such as /dev/zero would never end either.
     try:
-        data = index.read_bytes()
+        descriptor = os.open(index, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
-        return []
+        return None
     except OSError as exc:
         raise StoreError(f"cannot read {index}: {exc.strerror or exc}") from exc
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise StoreError(f"{index} is not a regular file")
+        try:
+            return file.read()
+        except OSError as exc:
+            raise StoreError(f"cannot read {index}: {exc.strerror or exc}") from exc
+
+
+def _read_index(index: Path, *, repair: bool) -> list[StoredDocument]:
+    data = _read_index_bytes(index)
+    if data is None:
+        return []
     complete, _, torn = data.rpartition(b"\n")
     if torn:
         logger.warning("%s ends with %d bytes of an unfinished record%s", index, len(torn),
