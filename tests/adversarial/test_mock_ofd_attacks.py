@@ -272,3 +272,26 @@ def test_index_not_regular_file_rejected(tmp_path, make_index):
     result = CliRunner().invoke(cli_main, ["ofd", "documents", "--store", str(tmp_path)])
     assert result.exit_code == 1, result.output
     assert "not a regular file" in result.output
+
+
+def test_unordered_index_overwrites_no_message(tmp_path):
+    first, = fn_messages(tmp_path, 1)
+    store_path = tmp_path / "store"
+    received_at = dt.datetime(2024, 3, 1, 6, 0, 0)
+    store = DirectoryStore(store_path, sync=False)
+    store.add(parse_message(first), result=Result.ACCEPTED, code=0, received_at=received_at, peer="a")
+    store.add(parse_message(first), result=Result.ACCEPTED, code=0, received_at=received_at, peer="b")
+    store.close()
+    # Someone swaps the two lines of the index by hand.
+    index = store_path / INDEX_NAME
+    lines = index.read_bytes().splitlines(keepends=True)
+    index.write_bytes(lines[1] + lines[0])
+    stored_files = {name: (store_path / MESSAGES_DIR / name).read_bytes()
+                    for name in os.listdir(store_path / MESSAGES_DIR)}
+
+    store = DirectoryStore(store_path, sync=False)
+    record = store.add(parse_message(first), result=Result.ACCEPTED, code=0, received_at=received_at, peer="c")
+    store.close()
+    assert record.sequence == 3
+    for name, data in stored_files.items():
+        assert (store_path / MESSAGES_DIR / name).read_bytes() == data

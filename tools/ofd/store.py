@@ -232,7 +232,9 @@ class DirectoryStore:
         Raises StoreError when the file system fails; the arrival is then not
         stored. Raises ValueError for an unknown ``result``.
         """
-        sequence = self._records[-1].sequence + 1 if self._records else 1
+        # The largest number, not the last: in an edited or merged index a smaller number can come last,
+        # and reusing a taken number would overwrite that arrival's message file.
+        sequence = max((item.sequence for item in self._records), default=0) + 1
         record = _new_record(sequence, received, result=result, code=code, received_at=received_at, peer=peer,
                              detail=detail)
         name = f"{sequence:08d}-{received.fn_serial}-{received.fd_number}.bin"
@@ -327,8 +329,8 @@ def read_store(path: str | os.PathLike[str]) -> list[StoredDocument]:
 
 def _read_index_bytes(index: Path) -> bytes | None:
     """Return the index file's bytes, None when it is missing; raise StoreError when it is not a regular file."""
-    # O_NONBLOCK makes opening a FIFO return at once, so the check below can reject it instead of
-    # waiting for a writer; reading a device such as /dev/zero would never end either.
+    # With O_NONBLOCK, opening a FIFO returns at once instead of waiting for a writer, so the check
+    # below can reject it. A device such as /dev/zero is rejected too, because reading it never ends.
     try:
         descriptor = os.open(index, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
