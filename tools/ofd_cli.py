@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_STORE = "kktemu-ofd"
 DEFAULT_PORT = 7777  # NOTE: our choice, beside the register (7778) and the lone ФН (7779)
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+USAGE_EXIT_STATUS = 2
 ACTION_OPTIONS = ("--reject", "--drop", "--no-answer")
 # Bind errors that mean the host address is wrong rather than the port busy (as in `kktemu serve`).
 HOST_ERRNOS = frozenset((errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT))
@@ -81,16 +82,18 @@ def ofd_serve(ctx: click.Context, host: str, port: int, store_path: str, reject:
     describes the checks, the fault modes and the store format.
 
     Exit status: 0 after a stop signal; 1 when the port or the store
-    directory cannot be used; 2 for a wrong option value.
+    directory cannot be used; 2 for a wrong option value (such as an
+    --ofd-inn that is not an ИНН) or for options that contradict each other
+    (such as --reject with --drop).
     """
     lang = ctx.obj["lang"]
     chosen = [name for name, active in zip(ACTION_OPTIONS, (reject is not None, drop, no_answer)) if active]
     if len(chosen) > 1:
-        raise CliError(message("ofd_one_action", lang, first=chosen[0], second=chosen[1]), lang)
+        raise _usage_error(message("ofd_one_action", lang, first=chosen[0], second=chosen[1]), lang)
     if not math.isfinite(delay):
-        raise CliError(message("ofd_delay_invalid", lang, value=delay), lang)
+        raise _usage_error(message("ofd_delay_invalid", lang, value=delay), lang)
     if not inn_is_valid(ofd_inn):
-        raise CliError(message("ofd_inn_invalid", lang, value=ofd_inn), lang)
+        raise _usage_error(message("ofd_inn_invalid", lang, value=ofd_inn), lang)
     fault = Fault(reject=reject, delay=delay, drop=drop, no_answer=no_answer)
     faults = Faults() if fault == Fault() else Faults(fault)
     try:
@@ -123,6 +126,13 @@ async def _serve(host: str, port: int, store_path: str, ofd_inn: str, faults: Fa
         await stop.wait()
     finally:
         await server.stop()
+
+
+def _usage_error(text: str, lang: str) -> CliError:
+    # Exit status 2, as click gives for values it rejects itself; 1 stays for runtime failures.
+    error = CliError(text, lang)
+    error.exit_code = USAGE_EXIT_STATUS
+    return error
 
 
 def _open_store(path: str, lang: str) -> DirectoryStore:

@@ -212,9 +212,9 @@ def test_documents_bad_store(cli, tmp_path, setup, text_en, text_ru):
     (("--delay", "inf"), "--delay inf is not a number of seconds"),
     (("--delay", "nan"), "--delay nan is not a number of seconds"),
 ])
-def test_serve_bad_options(cli, tmp_path, args, text):
+def test_serve_bad_options_exit_2(cli, tmp_path, args, text):
     result = cli("ofd", "serve", "--port", "0", "--store", tmp_path / "store", *args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert text in result.output
     assert not (tmp_path / "store").exists()
 
@@ -249,5 +249,11 @@ def test_serve_port_busy(cli, tmp_path):
 
 def test_serve_bad_options_ru(cli, tmp_path):
     result = cli("--lang", "ru", "ofd", "serve", "--store", tmp_path / "store", "--drop", "--no-answer")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output.startswith("Ошибка: --drop и --no-answer нельзя указать вместе")
+
+
+def test_serve_help_states_exit_2(cli):
+    text = " ".join(cli("ofd", "serve", "--help").output.split())
+    assert "2 for a wrong option value (such as an --ofd-inn that is not an ИНН)" in text
+    assert "contradict each other (such as --reject with --drop)" in text
