@@ -13,6 +13,7 @@ import datetime as dt
 import errno
 import json
 import os
+import socket
 import threading
 from pathlib import Path
 
@@ -295,3 +296,38 @@ def test_unordered_index_overwrites_no_message(tmp_path):
     assert record.sequence == 3
     for name, data in stored_files.items():
         assert (store_path / MESSAGES_DIR / name).read_bytes() == data
+
+
+async def until(condition) -> None:
+    """Wait (guarded) until ``condition()`` is true, checking between short sleeps."""
+    async def check() -> None:
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(check(), GUARD)
+
+
+def test_client_reading_no_tickets_is_cut_off(tmp_path):
+    message, = fn_messages(tmp_path, 1)
+
+    async def scenario():
+        server = MockOfd(idle_timeout=0.5)
+        address = await server.start()
+        # Accepted sockets inherit the listening socket's small send buffer, so unread квитанции pile up soon.
+        server._server.sockets[0].setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        client = socket.socket()
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        client.connect(address)
+        client.setblocking(False)
+        _reader, writer = await asyncio.open_connection(sock=client, limit=1024)
+        try:
+            writer.write(message * 3000)
+            await until(lambda: server.messages_read > 0)
+            answer = await asyncio.wait_for(send_message(address, message), GUARD)
+            assert answer is not None
+            await until(lambda: server.open_connections == 0)
+        finally:
+            writer.transport.abort()
+            await server.stop()
+
+    asyncio.run(scenario())

@@ -51,8 +51,9 @@ wire_logger = logging.getLogger("kktemu.wire")
 DEFAULT_OFD_INN = "7704358518"
 """ИНН ОФД (1017) of the квитанции unless configured: the value of the yandex/ofd samples (tests/example_test.py)."""
 DEFAULT_IDLE_TIMEOUT = 300.0
-"""Seconds a connection may stay silent before a message begins or while it arrives (implementation-defined
-in the protocol); the register's own wait for a квитанция is also 300 s."""
+"""Seconds a connection may stay silent before a message begins or while it arrives, and the longest wait
+for a client to take a квитанция off the socket (implementation-defined in the protocol); the register's
+own wait for a квитанция is also 300 s."""
 HEX_LOG_LIMIT = 512
 CLOSE_TIMEOUT = 5.0
 """Seconds to wait for a closed connection to flush; a client that never reads is then cut off."""
@@ -314,7 +315,12 @@ class MockOfd:
     async def _send(self, writer: asyncio.StreamWriter, data: bytes, peer: str) -> None:
         wire_logger.debug("ОФД -> %s: %s", peer, data.hex(" "))
         writer.write(data)
-        await writer.drain()
+        # A client that sends messages but never reads its квитанции would otherwise hold this task forever.
+        try:
+            await asyncio.wait_for(writer.drain(), self.idle_timeout)
+        except TimeoutError:
+            logger.warning("the client %s read no квитанция for %g s; closing the connection", peer, self.idle_timeout)
+            raise _Close from None
 
     async def _hold(self, reader: asyncio.StreamReader, peer: str) -> None:
         """Keep the connection open, discarding input, until the client closes it or the server stops."""
