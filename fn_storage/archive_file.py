@@ -77,24 +77,28 @@ class ArchiveHeader:
     def decode(cls, data: bytes) -> ArchiveHeader:
         """Decode and check a header. Raises ArchiveError for anything but a valid version 1 header."""
         if len(data) < HEADER_SIZE:
-            raise ArchiveError(f"file is {len(data)} bytes, shorter than the {HEADER_SIZE}-byte archive header")
+            raise ArchiveError(f"file is {len(data)} bytes, shorter than the {HEADER_SIZE}-byte archive header",
+                               kind="short_header", size=len(data), header_size=HEADER_SIZE)
         if data[:8] != MAGIC:
+            found, expected = data[:8].hex(" ").upper(), MAGIC.hex(" ").upper()
             raise ArchiveError(
-                f"the file starts with {data[:8].hex(' ').upper()}, not the archive magic"
-                f" {MAGIC.hex(' ').upper()} ({MAGIC.decode('ascii')})", 0)
+                f"the file starts with {found}, not the archive magic {expected} ({MAGIC.decode('ascii')})", 0,
+                kind="bad_magic", found=found, expected=expected, expected_text=MAGIC.decode("ascii"))
         stored_crc = int.from_bytes(data[44:48], "little")
         if zlib.crc32(data[:44]) != stored_crc:
-            raise ArchiveError("archive header CRC-32 does not match, the header is damaged", 44)
+            raise ArchiveError("archive header CRC-32 does not match, the header is damaged", 44, kind="header_crc")
         version = int.from_bytes(data[8:10], "little")
         if version != FORMAT_VERSION:
-            raise ArchiveError(f"archive format version {version} is not supported (this kktemu reads {FORMAT_VERSION})", 8)
+            raise ArchiveError(f"archive format version {version} is not supported (this kktemu reads {FORMAT_VERSION})", 8,
+                               kind="unsupported_version", version=version, supported=FORMAT_VERSION)
         size = int.from_bytes(data[10:12], "little")
         if size != HEADER_SIZE:
-            raise ArchiveError(f"archive header size {size} does not match version 1 ({HEADER_SIZE})", 10)
+            raise ArchiveError(f"archive header size {size} does not match version 1 ({HEADER_SIZE})", 10,
+                               kind="header_size", size=size, expected_size=HEADER_SIZE)
         try:
             serial = data[12:28].decode("ascii").rstrip(" ")
         except UnicodeDecodeError:
-            raise ArchiveError("ФН serial in the archive header is not ASCII", 12) from None
+            raise ArchiveError("ФН serial in the archive header is not ASCII", 12, kind="serial_not_ascii") from None
         created = _moment(int.from_bytes(data[28:36], "little", signed=True))
         return cls(serial=serial, created=created, key_check=bytes(data[36:40]), version=version)
 
@@ -225,15 +229,17 @@ def parse_archive(data: bytes, source: str = "archive") -> ArchiveContents:
             offset = end
             continue
         if record_type != RECORD_DOCUMENT:
-            raise ArchiveError(f"{source}: record type {record_type} is unknown to format version 1", offset)
+            raise ArchiveError(f"{source}: record type {record_type} is unknown to format version 1", offset,
+                               kind="unknown_record_type", record_type=record_type)
         try:
             document = ArchivedDocument.decode_payload(payload)
         except DecodeError as exc:
-            raise ArchiveError(f"{source}: {exc}", offset) from None
+            raise ArchiveError(f"{source}: {exc}", offset, kind="malformed_record", record="document") from None
         expected_number = len(documents) + 1
         if document.fd_number != expected_number:
             raise ArchiveError(
-                f"{source}: ФД number {document.fd_number} where {expected_number} was expected", offset
+                f"{source}: ФД number {document.fd_number} where {expected_number} was expected", offset,
+                kind="fd_out_of_sequence", number=document.fd_number, expected=expected_number,
             )
         documents.append(document)
         offset = end
@@ -245,11 +251,13 @@ def _ticket_record(payload: bytes, document_count: int, confirmed: set[int], sou
     try:
         ticket = ArchivedTicket.decode_payload(payload)
     except DecodeError as exc:
-        raise ArchiveError(f"{source}: {exc}", offset) from None
+        raise ArchiveError(f"{source}: {exc}", offset, kind="malformed_record", record="ticket") from None
     if not 1 <= ticket.fd_number <= document_count:
-        raise ArchiveError(f"{source}: квитанция for ФД {ticket.fd_number} before that document", offset)
+        raise ArchiveError(f"{source}: квитанция for ФД {ticket.fd_number} before that document", offset,
+                           kind="ticket_before_document", fd=ticket.fd_number)
     if ticket.fd_number in confirmed:
-        raise ArchiveError(f"{source}: a second квитанция for ФД {ticket.fd_number}", offset)
+        raise ArchiveError(f"{source}: a second квитанция for ФД {ticket.fd_number}", offset,
+                           kind="second_ticket", fd=ticket.fd_number)
     return ticket
 
 
@@ -279,19 +287,21 @@ def _check_torn_tail(data: bytes, offset: int, source: str) -> None:
     """
     tail = len(data) - offset
     if tail > MAX_RECORD_SIZE:
+        broken = _broken_record(data, offset)
         raise ArchiveError(
-            f"{source}: {_broken_record(data, offset)}, and the {tail} bytes from there on are more than"
-            " one record; the file is damaged", offset)
+            f"{source}: {_broken_record_text(broken)}, and the {tail} bytes from there on are more than"
+            " one record; the file is damaged", offset, kind="tail_too_long", broken=broken, tail=tail)
     length = int.from_bytes(data[offset:offset + 4], "little") if tail >= 4 else 0
     if length > MAX_PAYLOAD_SIZE:
         raise ArchiveError(
             f"{source}: record length {length} is impossible, so the {tail} bytes from there on are not"
-            " an interrupted write; the file is damaged", offset)
+            " an interrupted write; the file is damaged", offset, kind="impossible_length", length=length, tail=tail)
     for candidate in range(offset + 1, len(data) - RECORD_OVERHEAD + 1):
         if _whole_record_end(data, candidate) is not None:
+            broken = _broken_record(data, offset)
             raise ArchiveError(
-                f"{source}: {_broken_record(data, offset)}, and a whole record follows at byte {candidate};"
-                " the file is damaged", offset)
+                f"{source}: {_broken_record_text(broken)}, and a whole record follows at byte {candidate};"
+                " the file is damaged", offset, kind="record_after_broken", broken=broken, position=candidate)
     if length:
         _check_announced_record(data, offset, length, source)
 
@@ -303,16 +313,19 @@ def _check_announced_record(data: bytes, offset: int, length: int, source: str) 
         # Only a length field split across two sectors can have lost bytes and read short.
         raise ArchiveError(
             f"{source}: record CRC-32 does not match, and {len(data) - end} bytes follow the"
-            f" {end - offset}-byte record; the file is damaged", offset)
+            f" {end - offset}-byte record; the file is damaged", offset,
+            kind="crc_with_trailing", trailing=len(data) - end, record_size=end - offset)
     if end == len(data) and not _has_zeroed_sector(data, offset, end):
         raise ArchiveError(
             f"{source}: the last record is whole but its CRC-32 does not match, and none of its disk"
-            " sectors reads as zeros, so it is not an interrupted write; the file is damaged", offset)
+            " sectors reads as zeros, so it is not an interrupted write; the file is damaged", offset,
+            kind="last_record_crc")
     if end > len(data) and _whole_with_true_length(data, offset):
+        true_length = len(data) - offset - RECORD_OVERHEAD
         raise ArchiveError(
             f"{source}: record length {length} runs past the end of the file, but the record matches its"
-            f" CRC-32 with the length {len(data) - offset - RECORD_OVERHEAD}: its length field is damaged",
-            offset)
+            f" CRC-32 with the length {true_length}: its length field is damaged",
+            offset, kind="length_field_damaged", length=length, true_length=true_length)
 
 
 def _whole_with_true_length(data: bytes, offset: int) -> bool:
@@ -342,15 +355,27 @@ def _has_zeroed_sector(data: bytes, start: int, end: int) -> bool:
     return False
 
 
-def _broken_record(data: bytes, offset: int) -> str:
-    """Describe why no whole record starts at ``offset``."""
+def _broken_record(data: bytes, offset: int) -> tuple[str, dict[str, int]]:
+    """Return why no whole record starts at ``offset``: a kind of ``BROKEN_RECORD_KINDS`` and its figures."""
     if len(data) - offset < RECORD_OVERHEAD:
-        return f"the last {len(data) - offset} bytes are shorter than a record"
+        return "short_record", {"count": len(data) - offset}
     length = int.from_bytes(data[offset:offset + 4], "little")
     if length > MAX_PAYLOAD_SIZE:
-        return f"record length {length} is impossible"
+        return "impossible_length", {"length": length}
     if offset + RECORD_OVERHEAD + length > len(data):
-        return f"record length {length} runs past the end of the file"
+        return "past_end", {"length": length}
+    return "crc_mismatch", {}
+
+
+def _broken_record_text(broken: tuple[str, dict[str, int]]) -> str:
+    """Return the English words for a ``_broken_record`` result."""
+    kind, details = broken
+    if kind == "short_record":
+        return f"the last {details['count']} bytes are shorter than a record"
+    if kind == "impossible_length":
+        return f"record length {details['length']} is impossible"
+    if kind == "past_end":
+        return f"record length {details['length']} runs past the end of the file"
     return "record CRC-32 does not match"
 
 
@@ -365,6 +390,7 @@ def read_archive(path: str | os.PathLike) -> ArchiveContents:
     if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
         # Reading /dev/zero never ends, and opening a FIFO waits for a writer. A directory
         # raises IsADirectoryError below, which callers report by name.
-        raise ArchiveError(f"{path} is not a regular file, so it cannot be a ФН archive")
+        raise ArchiveError(f"{path} is not a regular file, so it cannot be a ФН archive", kind="not_regular_file",
+                           path=str(path))
     data = Path(path).read_bytes()
     return parse_archive(data, source=str(path))

@@ -53,7 +53,8 @@ class ArchiveWriter:
         try:
             descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
-            raise ArchiveError(f"{path} already exists; open it instead of creating a new ФН over it") from None
+            raise ArchiveError(f"{path} already exists; open it instead of creating a new ФН over it",
+                               kind="exists", path=str(path)) from None
         writer = cls(path, descriptor)
         writer._lock()
         try:
@@ -72,10 +73,12 @@ class ArchiveWriter:
         try:
             descriptor = os.open(path, os.O_RDWR)
         except FileNotFoundError:
-            raise ArchiveError(f"{path} does not exist; create the ФН archive first") from None
+            raise ArchiveError(f"{path} does not exist; create the ФН archive first", kind="missing",
+                               path=str(path)) from None
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             os.close(descriptor)
-            raise ArchiveError(f"{path} is not a regular file, so it cannot be a ФН archive")
+            raise ArchiveError(f"{path} is not a regular file, so it cannot be a ФН archive", kind="not_regular_file",
+                               path=str(path))
         writer = cls(path, descriptor)
         writer._lock()
         return writer
@@ -185,7 +188,7 @@ class ArchiveWriter:
 
     def _descriptor(self) -> int:
         if self._fd is None:
-            raise ArchiveError(f"{self._path} is closed")
+            raise ArchiveError(f"{self._path} is closed", kind="closed", path=str(self._path))
         return self._fd
 
     def _lock(self) -> None:
@@ -195,7 +198,8 @@ class ArchiveWriter:
             fcntl.flock(self._descriptor(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self.close()
-            raise ArchiveLockedError(f"{self._path} is open in another ФН model (the file is locked)") from None
+            raise ArchiveLockedError(f"{self._path} is open in another ФН model (the file is locked)", kind="locked",
+                                     path=str(self._path)) from None
 
 
 def _write_at(descriptor: int, data: bytes, offset: int) -> None:

@@ -158,13 +158,14 @@ class FiscalStorage(DocumentCommands, ArchiveCommands, ServiceCommands, Exchange
             contents = parse_archive(writer.read_all(), source=str(path))
             key = derive_fn_key(master_key, contents.header.serial)
             if key_check_value(key) != contents.header.key_check:
-                raise ArchiveError(f"{path}: the archive was signed with another master key")
+                raise ArchiveError(f"{path}: the archive was signed with another master key", kind="other_master_key")
             state = FnState()
             for document in contents.documents:
                 try:
                     state.apply(document)
                 except (DecodeError, ValueError) as exc:
-                    raise ArchiveError(f"{path}: ФД {document.fd_number} cannot be replayed: {exc}") from None
+                    raise ArchiveError(f"{path}: ФД {document.fd_number} cannot be replayed: {exc}",
+                                       kind="replay_failed", fd=document.fd_number) from None
             for ticket in contents.tickets:
                 state.mark_ticket(ticket.fd_number, ticket)
             writer.cut_torn_tail(contents.valid_size)
@@ -239,7 +240,7 @@ class FiscalStorage(DocumentCommands, ArchiveCommands, ServiceCommands, Exchange
         every command after it.
         """
         if self._writer is None:
-            raise ArchiveError(f"ФН {self.serial} is closed")
+            raise ArchiveError(f"ФН {self.serial} is closed", kind="closed", path=str(self.path))
         if self.power.is_off:
             raise self.power.dead()
         result, answer = self._run(command, bytes(data))

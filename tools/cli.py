@@ -8,17 +8,10 @@ import click
 
 from .fn_inspect import inspect
 from .fn_serve import fn_serve
-from .i18n import LANGUAGES, resolve_language
+from .i18n import LANGUAGES
+from .localized import LocalizedGroup, LocalizedOption, RootGroup
 from .ofd_cli import ofd, ofd_documents, ofd_serve
 from .serve import serve
-
-EPILOG = ("Exit status: 0 on success, 1 when an input (file, port, document number) cannot be used, "
-          "2 for a wrong option or argument.")
-
-
-LANG_HELP = ("Language of messages and tag names. Default: Russian when LC_ALL, LC_MESSAGES "
-             "or LANG (the first one set) starts with 'ru', else English.")
-VERBOSE_HELP = "Log to stderr: -v for INFO, -vv for DEBUG with hex frames on the kktemu.wire logger."
 
 
 def _log_level(verbose: int) -> int:
@@ -40,30 +33,34 @@ def _set_verbosity(_ctx: click.Context, _param: click.Parameter, value: int) -> 
 def accept_common_options(command: click.Command) -> click.Command:
     """Let ``--lang`` and ``-v`` also follow the subcommand (``kktemu serve -v``)."""
     command.params.extend([
-        # Eager, so that "serve --lang ru --help" prints the help in Russian.
-        click.Option(["--lang"], type=click.Choice(LANGUAGES), expose_value=False, callback=_set_language,
-                     is_eager=True, help=LANG_HELP),
-        click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_set_verbosity,
-                     help=VERBOSE_HELP),
+        # RootGroup reads --lang before parsing, wherever it appears; eager keeps ctx.obj up to date
+        # for the callbacks of the other options.
+        LocalizedOption(["--lang"], type=click.Choice(LANGUAGES), expose_value=False, callback=_set_language,
+                        is_eager=True, help_key="help_lang"),
+        LocalizedOption(["-v", "--verbose"], count=True, expose_value=False, callback=_set_verbosity,
+                        help_key="help_verbose"),
     ])
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
-@click.version_option(package_name="kktemu", message="kktemu %(version)s")
-@click.option("--lang", type=click.Choice(LANGUAGES), help=LANG_HELP)
-@click.option("-v", "--verbose", count=True, help=VERBOSE_HELP)
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]}, help_key="help_main",
+             epilog_key="help_main_epilog")
+@click.version_option(package_name="kktemu", message="kktemu %(version)s", cls=LocalizedOption,
+                      help_key="help_version")
+@click.option("--lang", type=click.Choice(LANGUAGES), cls=LocalizedOption, help_key="help_lang")
+@click.option("-v", "--verbose", count=True, cls=LocalizedOption, help_key="help_verbose")
 @click.pass_context
 def main(ctx: click.Context, lang: str | None, verbose: int) -> None:
-    """Emulator of a cloud fiscal cash register (ККТ) and its fiscal storage (ФН)."""
+    """Run the ``kktemu`` command line; ``RootGroup`` has already set ``ctx.obj["lang"]`` from the arguments."""
     ctx.ensure_object(dict)
-    ctx.obj["lang"] = resolve_language(lang)
+    if lang:
+        ctx.obj["lang"] = lang
     logging.basicConfig(level=_log_level(verbose), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-@main.group(short_help="Read ФН archive files (fiscal storage dumps), or serve a ФН alone.")
+@main.group(cls=LocalizedGroup, help_key="help_fn", short_help_key="help_fn_short")
 def fn() -> None:
-    """Read ФН archive files (fiscal storage dumps) written by `kktemu serve`, or serve a ФН alone."""
+    """Group the commands on ФН archive files and the lone ФН."""
 
 
 main.add_command(accept_common_options(serve))

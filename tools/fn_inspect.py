@@ -20,46 +20,28 @@ from kktemu.protocol.ffd.tlv import iter_tlv
 from kktemu.protocol.ffd.values import decode_vln
 
 from .errors import CliError, fn_read_error
-from .i18n import COLUMNS, message
+from .i18n import COLUMNS, byte_count, message
+from .localized import LocalizedCommand, LocalizedOption
 
 TOTAL_TAG = 1020
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
-@click.command(short_help="List the fiscal documents of a ФН archive file, or decode one.")
+@click.command(cls=LocalizedCommand, help_key="help_inspect", short_help_key="help_inspect_short")
 @click.argument("path", type=click.Path())
-@click.option("--doc", "fd_number", type=click.IntRange(min=1), metavar="N",
-              help="Show only ФД number N, with every tag decoded.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print JSON Lines instead of text: one object per document.")
+@click.option("--doc", "fd_number", type=click.IntRange(min=1), metavar="N", cls=LocalizedOption,
+              help_key="help_inspect_doc")
+@click.option("--json", "as_json", is_flag=True, cls=LocalizedOption, help_key="help_inspect_json")
 @click.pass_context
 def inspect(ctx: click.Context, path: str, fd_number: int | None, as_json: bool) -> None:
-    """List the fiscal documents in the ФН archive file PATH, or decode one with --doc.
-
-    The list has one row per document: ФД number, form code and name, date and
-    time (tag 1012), printed ФПД and total (tag 1020, rubles) where the
-    document has one. --doc N prints every tag of ФД N with its name and
-    decoded value; tags unknown to the ФФД dictionary are shown as hex. For a
-    receipt, correction receipt or БСО (forms 3, 31, 4, 41) it also prints the
-    QR code string t=...&s=...&fn=...&i=...&fp=...&n=... of the printed receipt.
-
-    --json prints one object per line with the keys fd, form, form_name,
-    datetime (ISO 8601, local time), fiscal_sign (the printed ФПД), total
-    (kopecks or null), ticket (ОФД квитанция received), tlv (the whole document
-    as hex) and fields (the decoded tags). Receipt forms add qr, the QR code
-    string (null, with qr_error saying why, when the document cannot give one).
-
-    The file is only read. An unfinished last record (an interrupted write) is
-    skipped with a warning on stderr. Exit status: 0 on success, 1 when the
-    file is missing, unreadable or damaged, or ФД N is not in it.
-    """
+    """List or decode the documents of an archive; the help text is the catalogue entry ``help_inspect``."""
     lang = ctx.obj["lang"]
     try:
         contents = read_archive(path)
     except (KktemuError, OSError) as exc:
         raise fn_read_error(exc, path, lang) from exc
     if contents.torn_tail_bytes:
-        click.echo(message("torn_tail", lang, count=contents.torn_tail_bytes, path=path), err=True)
+        click.echo(message("torn_tail", lang, size=byte_count(contents.torn_tail_bytes, lang), path=path), err=True)
     documents = contents.documents
     if fd_number is not None:
         documents = [_find(documents, fd_number, path, lang)]
@@ -123,7 +105,7 @@ def _print_document(document: ArchivedDocument, path: str, lang: str) -> None:
         fields = decode_document(document.stlv).fields
     except DecodeError as exc:
         raise CliError(message("document_damaged", lang, number=document.fd_number, path=path,
-                               reason=exc), lang) from exc
+                               reason=_decode_reason(exc, "document_fields_broken", lang)), lang) from exc
     received = "ticket_received" if document.ticket else "ticket_missing"
     click.echo(message("document_title", lang, number=document.fd_number,
                        form=_form_label(document.form, lang), code=document.form))
@@ -132,7 +114,7 @@ def _print_document(document: ArchivedDocument, path: str, lang: str) -> None:
     try:
         code = _qr_string(document)
     except DecodeError as exc:
-        click.echo(message("qr_unavailable", lang, reason=exc))
+        click.echo(message("qr_unavailable", lang, reason=_decode_reason(exc, "qr_fields_invalid", lang)))
     else:
         if code is not None:
             click.echo(message("qr_line", lang, code=code))
@@ -165,6 +147,20 @@ def _document_json(document: ArchivedDocument, lang: str) -> dict[str, object]:
         if code is not None:
             item["qr"] = code
     return item
+
+
+def _decode_reason(exc: DecodeError, key: str, lang: str) -> str:
+    """Return the detail of a decoding failure: the decoder's own text in English, catalogue entry ``key`` otherwise.
+
+    The decoders word their errors in English only, so other languages get a
+    general sentence that names the byte where decoding stopped, when known.
+    """
+    if lang == "en":
+        return str(exc)
+    text = message(key, lang)
+    if exc.offset is not None:
+        text = message("archive_at_byte", lang, reason=text, offset=exc.offset)
+    return text
 
 
 def _qr_string(document: ArchivedDocument) -> str | None:

@@ -7,7 +7,6 @@ with the options of the current start, not those it was created with.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 import click
@@ -15,27 +14,12 @@ import click
 from kktemu.fn_storage.profile import DEFAULT_PROFILE, VALIDITY_MONTHS, FnProfile
 
 from .errors import CliError
-from .i18n import message, resolve_language
+from .i18n import message
+from .localized import LocalizedOption
+
+__all__ = ["LocalizedOption", "describe_fn_profile", "fn_profile_options", "make_fn_profile"]
 
 USAGE_EXIT_STATUS = 2
-
-
-class LocalizedOption(click.Option):
-    """A click option whose help text is the i18n message ``help_key`` in the language of the run.
-
-    The language is the one the ``kktemu`` group resolved (``--lang`` or the
-    locale). ``help`` stays the English text for code that reads it directly.
-    """
-
-    def __init__(self, *args, help_key: str, **kwargs):
-        super().__init__(*args, help=message(help_key, "en"), **kwargs)
-        self.help_key = help_key
-
-    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        """Return the option's names and its help text in the run's language."""
-        localized = copy.copy(self)
-        localized.help = message(self.help_key, _language(ctx))
-        return click.Option.get_help_record(localized, ctx)
 
 
 def fn_profile_options(command: Callable) -> Callable:
@@ -76,10 +60,3 @@ def _parse_validity(text: str, lang: str) -> int:
         error.exit_code = USAGE_EXIT_STATUS
         raise error
     return months
-
-
-def _language(ctx: click.Context) -> str:
-    settings = ctx.find_root().obj
-    if isinstance(settings, dict) and settings.get("lang"):
-        return settings["lang"]
-    return resolve_language(None)

@@ -30,16 +30,17 @@ from kktemu.fn_storage.identifiers import make_test_fn_serial
 from kktemu.fn_storage.profile import FnProfile
 from kktemu.protocol.errors import KktemuError
 
-from .clock_option import clock_options, make_clock
+from .clock_option import fn_clock_options, make_clock
 from .errors import CliError, fn_open_error
 from .fn_profile_option import describe_fn_profile, fn_profile_options, make_fn_profile
 from .i18n import message
+from .localized import LocalizedCommand, LocalizedOption
 from .serving import format_address, install_stop_handlers, start_pty, start_tcp
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_FN_FILE = "kktemu.fn"
-DEFAULT_FN_PORT = 7779
+DEFAULT_FN_PORT = 7779  # also written in help_fn_serve_port and help_fn_serve
 """TCP port of ``kktemu fn serve`` when neither --port nor --pty is given.
 
 NOTE: a real ФН has no network port; 7779 is our choice, next to the register's 7778.
@@ -52,44 +53,21 @@ class UsageCliError(CliError):
     exit_code = 2
 
 
-@click.command("serve", short_help="Serve a ФН alone over the ФН interface framing (TCP or virtual serial port).")
-@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
-              help="Address to listen on for TCP clients.")
-@click.option("--port", type=click.IntRange(0, 65535), metavar="PORT",
-              help=f"TCP port (default {DEFAULT_FN_PORT}); 0 picks a free port (see the 'listening tcp' line).")
-@click.option("--pty", "pty_path", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Serve a virtual serial port published as a symlink at PATH (e.g. /tmp/ttyFN) "
-                   "instead of TCP.")
+@click.command("serve", cls=LocalizedCommand, help_key="help_fn_serve", short_help_key="help_fn_serve_short")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS", cls=LocalizedOption,
+              help_key="help_fn_serve_host")
+@click.option("--port", type=click.IntRange(0, 65535), metavar="PORT", cls=LocalizedOption,
+              help_key="help_fn_serve_port")
+@click.option("--pty", "pty_path", type=click.Path(dir_okay=False), metavar="PATH", cls=LocalizedOption,
+              help_key="help_fn_serve_pty")
 @click.option("--fn-file", default=DEFAULT_FN_FILE, show_default=True, type=click.Path(), metavar="PATH",
-              help="ФН archive file. If it does not exist, a new test ФН, not registered yet, is created there.")
-@clock_options
+              cls=LocalizedOption, help_key="help_fn_serve_fn_file")
+@fn_clock_options
 @fn_profile_options
 @click.pass_context
 def fn_serve(ctx: click.Context, host: str, port: int | None, pty_path: str | None, fn_file: str,
              clock: str | None, freeze_clock: bool, fn_validity: str | None, no_flc: bool, strict_ofd: bool) -> None:
-    """Serve the ФН of the --fn-file archive alone until SIGINT (Ctrl+C) or SIGTERM.
-
-    It speaks the ФН interface framing: requests 04h, LEN (2 bytes, little
-    endian), command, data, CRC16-CCITT-FALSE; answers in the same layout with
-    the result code in place of the command. ENQ (05h) repeats the last answer.
-    A frame with a wrong CRC or an impossible LEN is answered 01h once the line
-    has been quiet for 0.2 s, and never executed.
-
-    It listens on TCP (--port, default 7779) or on a virtual serial port (--pty),
-    not both. When it is ready to take connections it prints these lines to stdout:
-
-    \b
-      fn file PATH serial NUMBER phase PHASE
-      listening tcp HOST:PORT   (or: listening pty PATH)
-
-    PHASE is the 30h phase: 1 for a new ФН, 3 in the fiscal mode, 7 and 15 after
-    the fiscal mode is closed. Exit status: 0 after a stop signal; 1 when the
-    port, the pty path or the ФН file cannot be used; 2 for wrong options.
-
-    The ФН timer follows the emulated clock (--clock, --freeze-clock).
-    --fn-validity, --no-flc and --strict-ofd set the model of the ФН. The ФН
-    file does not store them, so a reopened file runs with the options given now.
-    """
+    """Serve the ФН until a stop signal; the help text is the catalogue entry ``help_fn_serve``."""
     lang = ctx.obj["lang"]
     if pty_path is not None and port is not None:
         raise UsageCliError(message("fn_serve_port_and_pty", lang, port=port, path=pty_path), lang)

@@ -7,11 +7,20 @@ dictionary, which has both languages.
 
 The ready lines of ``kktemu serve`` and ``kktemu fn serve`` (``fn file ...``,
 ``listening ...``) stay the same in both languages because scripts parse them.
+
+``message`` finds a key in ``MESSAGES`` (what the commands print) or in the
+catalogues of help texts (``i18n_help``), click's words (``i18n_usage``) and
+error details (``i18n_details``); ``CATALOGUE`` chains them, and no key is in two.
 """
 
 from __future__ import annotations
 
 import os
+from collections import ChainMap
+
+from .i18n_details import DETAIL_MESSAGES
+from .i18n_help import HELP_MESSAGES
+from .i18n_usage import USAGE_MESSAGES
 
 LANGUAGES = ("en", "ru")
 
@@ -237,10 +246,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Остановите тот эмулятор или укажите другой --fn-file.",
     },
     "torn_tail": {
-        "en": "warning: the last {count} bytes of {path} are an unfinished record (an interrupted write) "
-              "and were skipped; `kktemu serve` cuts them off when it next opens the file",
-        "ru": "предупреждение: последние {count} байт файла {path} — незавершённая запись (прерванная запись "
-              "на диск), они пропущены; `kktemu serve` отрежет их при следующем открытии файла",
+        "en": "warning: {path} ends with an unfinished record ({size}, an interrupted write), which was "
+              "skipped; `kktemu serve` cuts it off when it next opens the file",
+        "ru": "предупреждение: в конце файла {path} незавершённая запись ({size}, прерванная запись на диск), "
+              "она пропущена; `kktemu serve` отрежет её при следующем открытии файла",
     },
     "no_document": {
         "en": "ФД {number} is not in {path}: it contains ФД {first}..{last}. Give --doc a number in that range.",
@@ -267,10 +276,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "unknown_form": {"en": "unknown form", "ru": "неизвестная форма"},
     "clock_not_iso": {
-        "en": "--clock {value!r} is not an ISO 8601 date and time. Give the local time as "
-              "YYYY-MM-DDTHH:MM[:SS], e.g. --clock 2024-03-01T09:30:00.",
-        "ru": "--clock {value!r} не является датой и временем ISO 8601. Укажите местное время в виде "
-              "ГГГГ-ММ-ДДTЧЧ:ММ[:СС], например --clock 2024-03-01T09:30:00.",
+        "en": "--clock {value!r} is not a date and time. Give the local time as YYYY-MM-DD, YYYY-MM-DDTHH:MM "
+              "or YYYY-MM-DDTHH:MM:SS (a space may replace the T; a date alone means midnight), "
+              "e.g. --clock 2024-03-01T09:30.",
+        "ru": "--clock {value!r} не является датой и временем. Укажите местное время в виде ГГГГ-ММ-ДД, "
+              "ГГГГ-ММ-ДДTЧЧ:ММ или ГГГГ-ММ-ДДTЧЧ:ММ:СС (вместо T можно поставить пробел; дата без времени "
+              "означает полночь), например --clock 2024-03-01T09:30.",
     },
     "clock_with_offset": {
         "en": "--clock {value!r} has a UTC offset, but the register and the ФН keep local time. "
@@ -279,10 +290,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Уберите смещение (например, --clock 2024-03-01T09:30:00).",
     },
     "clock_year": {
-        "en": "--clock {value!r} is outside the years 2000..2099 that the ФН's date and time can carry. "
-              "Give a time within them.",
-        "ru": "--clock {value!r} выходит за 2000..2099 годы, которые может хранить дата и время ФН. "
-              "Укажите время в этих пределах.",
+        "en": "--clock {value!r}: the year {year} is outside 2000..2099, the years the ФН's date and time can "
+              "carry. Give a year from 2000 to 2099.",
+        "ru": "--clock {value!r}: {year} год не помещается в дату и время ФН, которые хранят годы с 2000 "
+              "по 2099. Укажите год от 2000 до 2099.",
     },
     "fn_validity_invalid": {
         "en": "--fn-validity {value!r} is not a ФН validity. Give the months of a ФН model: 13, 15 or 36.",
@@ -327,9 +338,27 @@ def resolve_language(option: str | None) -> str:
     return "en"
 
 
+CATALOGUE = ChainMap(MESSAGES, HELP_MESSAGES, USAGE_MESSAGES, DETAIL_MESSAGES)
+"""Every message key, from ``MESSAGES`` and the help, usage and detail catalogues."""
+
+
 def message(key: str, lang: str, **values: object) -> str:
-    """Return message ``key`` in ``lang`` ("en" or "ru"), formatted with ``values``.
+    """Return message ``key`` of ``CATALOGUE`` in ``lang`` ("en" or "ru"), formatted with ``values``.
 
     Raises KeyError for an unknown key or language.
     """
-    return MESSAGES[key][lang].format(**values)
+    return CATALOGUE[key][lang].format(**values)
+
+
+def byte_count(count: int, lang: str) -> str:
+    """Return ``count`` with the word for bytes in the grammatical number of ``lang``: "1 byte", "2 байта"."""
+    if lang == "ru":
+        if count % 10 == 1 and count % 100 != 11:
+            form = "one"
+        elif 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+            form = "few"
+        else:
+            form = "many"
+    else:
+        form = "one" if count == 1 else "many"
+    return message(f"byte_count_{form}", lang, count=count)

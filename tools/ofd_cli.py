@@ -20,8 +20,9 @@ import click
 from kktemu.fn_storage.identifiers import inn_is_valid
 from kktemu.protocol.ffd.forms import form_name
 
-from .errors import CliError, os_reason
+from .errors import CliError, os_reason, store_reason
 from .i18n import OFD_COLUMNS, OFD_RESULTS, message
+from .localized import LocalizedCommand, LocalizedGroup, LocalizedOption
 from .ofd import DEFAULT_OFD_INN, DirectoryStore, Fault, Faults, MockOfd, StoredDocument, read_store
 from .ofd.store import StoreError, StoreLockedError
 from .serving import format_address, install_stop_handlers
@@ -37,55 +38,34 @@ ACTION_OPTIONS = ("--reject", "--drop", "--no-answer")
 HOST_ERRNOS = frozenset((errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT))
 
 
-@click.group(short_help="Run a mock ОФД, or list the documents it received.")
+@click.group(cls=LocalizedGroup, help_key="help_mock_ofd", short_help_key="help_mock_ofd_short")
 def ofd() -> None:
-    """A mock ОФД (fiscal data operator) for registers that send documents with `kktemu serve --ofd`."""
+    """Group the mock ОФД commands."""
 
 
-@ofd.command("serve", short_help="Run a mock ОФД that confirms the documents registers send.")
-@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
-              help="Address to listen on for registers.")
+@ofd.command("serve", cls=LocalizedCommand, help_key="help_mock_ofd_serve",
+             short_help_key="help_mock_ofd_serve_short")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS", cls=LocalizedOption,
+              help_key="help_mock_ofd_serve_host")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535), metavar="PORT",
-              help="TCP port; 0 picks a free port (see the 'listening tcp' line).")
+              cls=LocalizedOption, help_key="help_mock_ofd_serve_port")
 @click.option("--store", "store_path", default=DEFAULT_STORE, show_default=True, type=click.Path(file_okay=False),
-              metavar="DIR", help="Directory that keeps every received message and the index; created if missing.")
-@click.option("--reject", type=click.IntRange(1, 255), metavar="CODE",
-              help="Reject every document: store it with this code (1..255), send no квитанция and close the "
-                   "connection, so the register sends it again.")
-@click.option("--delay", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS",
-              help="Wait this many seconds before answering (or before the --reject, --drop or --no-answer action).")
-@click.option("--drop", is_flag=True, help="Close the connection after reading each message, without an answer.")
-@click.option("--no-answer", is_flag=True,
-              help="Keep the connection open after each message and never answer.")
-@click.option("--ofd-inn", default=DEFAULT_OFD_INN, show_default=True, metavar="INN",
-              help="ИНН ОФД written into tag 1017 of every квитанция.")
-@click.option("--no-verify-sign", is_flag=True,
-              help="Accept documents whose ФПД and message sign do not verify with kktemu's key, such as "
-                   "messages of a real ФН.")
-@click.option("--no-operator-sign", is_flag=True,
-              help="Leave the operator sign 1078 out of the квитанция, as third-party mock ОФД do.")
+              metavar="DIR", cls=LocalizedOption, help_key="help_mock_ofd_serve_store")
+@click.option("--reject", type=click.IntRange(1, 255), metavar="CODE", cls=LocalizedOption,
+              help_key="help_mock_ofd_serve_reject")
+@click.option("--delay", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS", cls=LocalizedOption,
+              help_key="help_mock_ofd_serve_delay")
+@click.option("--drop", is_flag=True, cls=LocalizedOption, help_key="help_mock_ofd_serve_drop")
+@click.option("--no-answer", is_flag=True, cls=LocalizedOption, help_key="help_mock_ofd_serve_no_answer")
+@click.option("--ofd-inn", default=DEFAULT_OFD_INN, show_default=True, metavar="INN", cls=LocalizedOption,
+              help_key="help_mock_ofd_serve_ofd_inn")
+@click.option("--no-verify-sign", is_flag=True, cls=LocalizedOption, help_key="help_mock_ofd_serve_no_verify_sign")
+@click.option("--no-operator-sign", is_flag=True, cls=LocalizedOption,
+              help_key="help_mock_ofd_serve_no_operator_sign")
 @click.pass_context
 def ofd_serve(ctx: click.Context, host: str, port: int, store_path: str, reject: int | None, delay: float,
               drop: bool, no_answer: bool, ofd_inn: str, no_verify_sign: bool, no_operator_sign: bool) -> None:
-    """Run a mock ОФД until SIGINT (Ctrl+C) or SIGTERM.
-
-    It checks each message (session header, container CRC, ФПД and message
-    sign), stores it in the --store directory and answers with a signed
-    квитанция. When it is ready it prints these lines to stdout:
-
-    \b
-      ofd store DIR
-      listening tcp HOST:PORT
-
-    --reject, --drop and --no-answer are fault modes for tests; at most one
-    of them can be given, with or without --delay. docs/ofd-mock.md
-    describes the checks, the fault modes and the store format.
-
-    Exit status: 0 after a stop signal; 1 when the port or the store
-    directory cannot be used; 2 for a wrong option value (such as an
-    --ofd-inn that is not an ИНН) or for options that contradict each other
-    (such as --reject with --drop).
-    """
+    """Run the mock ОФД until a stop signal; the help text is the catalogue entry ``help_mock_ofd_serve``."""
     lang = ctx.obj["lang"]
     chosen = [name for name, active in zip(ACTION_OPTIONS, (reject is not None, drop, no_answer)) if active]
     if len(chosen) > 1:
@@ -113,7 +93,7 @@ async def _serve(host: str, port: int, store_path: str, ofd_inn: str, faults: Fa
             bound_host, bound_port = await server.start(host, port)
         except OSError as exc:
             key = "bad_host" if isinstance(exc, socket.gaierror) or exc.errno in HOST_ERRNOS else "bind_failed"
-            raise CliError(message(key, lang, address=format_address(host, port), reason=os_reason(exc)),
+            raise CliError(message(key, lang, address=format_address(host, port), reason=os_reason(exc, lang)),
                            lang) from exc
         # The port is bound before the store directory is created, so a busy port leaves no directory
         # behind. No connection is served before the next await, so no message reaches the memory store.
@@ -141,26 +121,17 @@ def _open_store(path: str, lang: str) -> DirectoryStore:
     except StoreLockedError as exc:
         raise CliError(message("ofd_store_in_use", lang, path=path), lang) from exc
     except StoreError as exc:
-        raise CliError(message("ofd_store_failed", lang, path=path, reason=exc), lang) from exc
+        raise CliError(message("ofd_store_failed", lang, path=path, reason=store_reason(exc, lang)), lang) from exc
 
 
-@ofd.command("documents", short_help="List the documents a mock ОФД received.")
+@ofd.command("documents", cls=LocalizedCommand, help_key="help_mock_ofd_documents",
+             short_help_key="help_mock_ofd_documents_short")
 @click.option("--store", "store_path", default=DEFAULT_STORE, show_default=True, type=click.Path(), metavar="DIR",
-              help="Store directory of `kktemu ofd serve`.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object per arrival (JSON Lines) instead of the table.")
+              cls=LocalizedOption, help_key="help_mock_ofd_documents_store")
+@click.option("--json", "as_json", is_flag=True, cls=LocalizedOption, help_key="help_mock_ofd_documents_json")
 @click.pass_context
 def ofd_documents(ctx: click.Context, store_path: str, as_json: bool) -> None:
-    """List every message a mock ОФД received, oldest first, one line each.
-
-    The table shows the ФН serial, ФД number, form, the document's date and
-    time, its ФПД, what the mock did (accepted, rejected, dropped, held,
-    invalid sign) and when it arrived (UTC). A document sent again after a
-    rejection is listed once per arrival. --json prints the index records
-    with the keys sequence, fn_serial, fd_number, form, document_time,
-    fiscal_sign, result, code, received_at, peer, file and detail. The store
-    is only read, so it is safe to list the store of a running server.
-    """
+    """List the store's messages; the help text is the catalogue entry ``help_mock_ofd_documents``."""
     lang = ctx.obj["lang"]
     records = _read_records(store_path, lang)
     if as_json:
@@ -182,7 +153,7 @@ def _read_records(path: str, lang: str) -> list[StoredDocument]:
     try:
         return read_store(directory)
     except StoreError as exc:
-        raise CliError(message("ofd_store_damaged", lang, path=path, reason=exc), lang) from exc
+        raise CliError(message("ofd_store_damaged", lang, path=path, reason=store_reason(exc, lang)), lang) from exc
 
 
 def _result_text(record: StoredDocument, lang: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import click
 
-from .errors import CliError, os_reason
+from .errors import CliError, os_reason, store_reason
 from .fn_profile_option import LocalizedOption
 from .i18n import message
 from .ofd import DirectoryStore, MockOfd
@@ -85,14 +85,14 @@ async def start_builtin_ofd(target: BuiltinOfd, lang: str) -> MockOfd:
     try:
         await server.start(BUILTIN_HOST, 0)
     except OSError as exc:
-        raise CliError(message("builtin_ofd_failed", lang, reason=os_reason(exc)), lang) from exc
+        raise CliError(message("builtin_ofd_failed", lang, reason=os_reason(exc, lang)), lang) from exc
     try:
         # No connection is served before the next await, so nothing reaches the memory store meanwhile.
         server.store = DirectoryStore(target.store)
     except StoreError as exc:
         await server.stop()
         key = "builtin_store_in_use" if isinstance(exc, StoreLockedError) else "builtin_store_failed"
-        raise CliError(message(key, lang, path=target.store, reason=exc), lang) from exc
+        raise CliError(message(key, lang, path=target.store, reason=store_reason(exc, lang)), lang) from exc
     return server
 
 
@@ -133,7 +133,7 @@ def resolve_ofd_address(address: OfdAddress, lang: str) -> None:
     try:
         socket.getaddrinfo(address.host, address.port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        reason = exc.strerror if isinstance(exc, socket.gaierror) and exc.strerror else str(exc)
+        reason = os_reason(exc, lang) if isinstance(exc, socket.gaierror) else message("host_name_invalid", lang)
         raise CliError(message("ofd_unresolved", lang, value=str(address), host=address.host,
                                reason=reason), lang) from exc
 

@@ -31,6 +31,7 @@ from .clock_option import clock_options, make_clock
 from .errors import fn_open_error
 from .fn_profile_option import describe_fn_profile, fn_profile_options, make_fn_profile
 from .i18n import message
+from .localized import LocalizedCommand, LocalizedOption
 from .ofd import MockOfd
 from .ofd_option import BuiltinOfd, OfdAddress, make_ofd_target, ofd_options, start_builtin_ofd
 from .serving import format_address, install_stop_handlers, start_pty, start_tcp
@@ -41,20 +42,18 @@ DEFAULT_FN_FILE = "kktemu.fn"
 PROFILE_NAME = "shtrih-m-01f"
 
 
-@click.command(short_help="Run an emulated ШТРИХ-М-01Ф register on TCP and a virtual serial port.")
-@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
-              help="Address to listen on for TCP clients.")
+@click.command(cls=LocalizedCommand, help_key="help_serve", short_help_key="help_serve_short")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS", cls=LocalizedOption,
+              help_key="help_serve_host")
 @click.option("--port", default=7778, show_default=True, type=click.IntRange(0, 65535), metavar="PORT",
-              help="TCP port for the Штрих-М protocol; 0 picks a free port (see the 'listening tcp' line).")
-@click.option("--pty", "pty_path", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Also serve a virtual serial port, published as a symlink at PATH (e.g. /tmp/ttyKKT).")
+              cls=LocalizedOption, help_key="help_serve_port")
+@click.option("--pty", "pty_path", type=click.Path(dir_okay=False), metavar="PATH", cls=LocalizedOption,
+              help_key="help_serve_pty")
 @click.option("--fn-file", default=DEFAULT_FN_FILE, show_default=True, type=click.Path(), metavar="PATH",
-              help="ФН archive file. If it does not exist, a new test ФН is created there and registered.")
+              cls=LocalizedOption, help_key="help_serve_fn_file")
 @click.option("--ffd", type=click.Choice(sorted(FFD_VERSION_CODES)), default="1.05", show_default=True,
-              help="ФФД version a new ФН is registered with. An existing ФН keeps the version it has.")
-@click.option("--tcp-ff/--no-tcp-ff", "tcp_ff", default=None,
-              help="Send the 0xFF byte network registers send after the host's ACK on TCP (default: on, "
-                   "as on real network registers). --no-tcp-ff suits serial-era drivers such as pyshtrih.")
+              cls=LocalizedOption, help_key="help_serve_ffd")
+@click.option("--tcp-ff/--no-tcp-ff", "tcp_ff", default=None, cls=LocalizedOption, help_key="help_serve_tcp_ff")
 @ofd_options
 @clock_options
 @fn_profile_options
@@ -62,27 +61,7 @@ PROFILE_NAME = "shtrih-m-01f"
 def serve(ctx: click.Context, host: str, port: int, pty_path: str | None, fn_file: str, ffd: str,
           tcp_ff: bool | None, ofd: str | None, ofd_store: str | None, clock: str | None, freeze_clock: bool,
           fn_validity: str | None, no_flc: bool, strict_ofd: bool) -> None:
-    """Run an emulated ШТРИХ-М-01Ф register with its ФН until SIGINT (Ctrl+C) or SIGTERM.
-
-    When it is ready to take connections it prints these lines to stdout:
-
-    \b
-      fn file PATH serial NUMBER ФФД VERSION
-      listening tcp HOST:PORT
-      listening pty PATH        (only with --pty)
-      ofd store DIR             (only with --ofd builtin)
-      ofd HOST:PORT             (only with --ofd: where documents go)
-
-    Exit status: 0 after a stop signal; 1 when the port, the pty path or the ФН
-    file cannot be used (for example the file is in use by another kktemu);
-    2 for a wrong option value (such as a --clock that is not an ISO 8601 time,
-    or an --ofd without a port). An --ofd host that does not resolve, or an
-    --ofd-store directory that cannot be used, exits 1.
-    The port and the pty are set up first, so when they fail no ФН file is created.
-
-    --fn-validity, --no-flc and --strict-ofd set the model of the ФН. The ФН
-    file does not store them, so a reopened file runs with the options given now.
-    """
+    """Run the register until a stop signal; the help text is the catalogue entry ``help_serve``."""
     lang = ctx.obj["lang"]
     emulated_clock = make_clock(clock, freeze_clock, lang)
     fn_profile = make_fn_profile(fn_validity, no_flc, strict_ofd, lang)

@@ -45,7 +45,8 @@ async def start_tcp(tcp: TcpServer, host: str, port: int, lang: str) -> None:
         await tcp.start()
     except OSError as exc:
         key = "bad_host" if isinstance(exc, socket.gaierror) or exc.errno in _HOST_ERRNOS else "bind_failed"
-        raise CliError(message(key, lang, address=format_address(host, port), reason=os_reason(exc)), lang) from exc
+        text = message(key, lang, address=format_address(host, port), reason=os_reason(exc, lang))
+        raise CliError(text, lang) from exc
 
 
 def format_address(host: str, port: int) -> str:
@@ -60,4 +61,5 @@ async def start_pty(pty: PtyPort, lang: str) -> None:
     except PtyPathError as exc:
         raise CliError(message("pty_not_symlink", lang, path=pty.path), lang) from exc
     except OSError as exc:
-        raise CliError(message("pty_failed", lang, path=pty.path, reason=os_reason(exc)), lang) from exc
+        text = message("pty_failed", lang, path=pty.path, reason=os_reason(exc, lang))
+        raise CliError(text, lang) from exc

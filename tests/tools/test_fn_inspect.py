@@ -326,11 +326,12 @@ BAD_FILES = [
     ("missing", "Error: ФН file {path} not found. Check the path; `kktemu serve --fn-file {path}` "
                 "creates a new ФН there."),
     ("directory", "Error: {path} is a directory, not a ФН file. Give the path of the archive file itself."),
-    ("empty", "Error: ФН file {path} is not a valid kktemu archive: file is 0 bytes, shorter than the "
-              "48-byte archive header."),
-    ("random", "Error: ФН file {path} is not a valid kktemu archive: the file starts with 9B C7 35 C9 BE 44 E7 78, not the archive magic"),
-    ("header", "Error: ФН file {path} is not a valid kktemu archive: archive header CRC-32 does not match"),
-    ("record", "Error: ФН file {path} is not a valid kktemu archive: {path}: record CRC-32 does not match"),
+    ("empty", "Error: ФН file {path} is not a valid kktemu archive: the file is 0 bytes long, shorter than the "
+              "archive header (48 bytes)."),
+    ("random", "Error: ФН file {path} is not a valid kktemu archive: the file starts with 9B C7 35 C9 BE 44 E7 78, "
+               "not the archive magic"),
+    ("header", "Error: ФН file {path} is not a valid kktemu archive: the archive header CRC-32 does not match"),
+    ("record", "Error: ФН file {path} is not a valid kktemu archive: the record CRC-32 does not match"),
 ]
 
 
@@ -394,9 +395,9 @@ def test_torn_tail_lists_whole_documents(cli, torn_archive, sale_archive):
     assert _digest(torn_archive) == before
     last = read_archive(sale_archive).documents[-1]
     torn_bytes = RECORD_OVERHEAD + len(last.encode_payload()) - 3
-    assert result.stderr == (f"warning: the last {torn_bytes} bytes of {torn_archive} are an unfinished "
-                             "record (an interrupted write) and were skipped; `kktemu serve` cuts them off "
-                             "when it next opens the file\n")
+    assert result.stderr == (f"warning: {torn_archive} ends with an unfinished record ({torn_bytes} bytes, an "
+                             "interrupted write), which was skipped; `kktemu serve` cuts it off when it next "
+                             "opens the file\n")
 
 
 def test_torn_tail_json_and_doc(cli, torn_archive):
@@ -413,5 +414,5 @@ def test_torn_tail_json_and_doc(cli, torn_archive):
 def test_torn_tail_warning_russian(cli, torn_archive):
     result = cli("--lang", "ru", "fn", "inspect", torn_archive)
     assert result.exit_code == 0
-    assert result.stderr.startswith("предупреждение: последние ")
+    assert result.stderr.startswith(f"предупреждение: в конце файла {torn_archive} незавершённая запись (")
     assert str(torn_archive) in result.stderr

@@ -341,7 +341,7 @@ def _busy_port() -> socket.socket:
 @pytest.mark.parametrize("lang, expected", [
     ("en", "Error: cannot listen on 127.0.0.1:{port}: Address already in use. "
            "Give a free port with --port, or 0 to pick one.\n"),
-    ("ru", "Ошибка: не удалось открыть 127.0.0.1:{port}: Address already in use. Укажите свободный порт "
+    ("ru", "Ошибка: не удалось открыть 127.0.0.1:{port}: адрес уже используется. Укажите свободный порт "
            "в --port или 0, чтобы выбрать его автоматически.\n"),
 ])
 def test_port_in_use(cli, tmp_path, lang, expected):
@@ -388,7 +388,7 @@ def test_fn_file_under_regular_file(cli, tmp_path):
 @pytest.mark.parametrize("lang, expected", [
     ("en", "Error: cannot open or create ФН file {path}: Permission denied. Check the permissions of the "
            "file and its directory, or give another --fn-file.\n"),
-    ("ru", "Ошибка: не удалось открыть или создать файл ФН {path}: Permission denied. Проверьте права "
+    ("ru", "Ошибка: не удалось открыть или создать файл ФН {path}: нет доступа. Проверьте права "
            "доступа к файлу и каталогу или укажите другой --fn-file.\n"),
 ])
 def test_unwritable_fn_file(cli, tmp_path, monkeypatch, lang, expected):

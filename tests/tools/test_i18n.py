@@ -6,21 +6,32 @@ import string
 
 import pytest
 
-from kktemu.tools.i18n import COLUMNS, ERROR_PREFIX, LANGUAGES, MESSAGES, message, resolve_language
+from kktemu.tools.i18n import CATALOGUE, COLUMNS, ERROR_PREFIX, LANGUAGES, MESSAGES, message, resolve_language
 
 
 def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-@pytest.mark.parametrize("key", sorted(MESSAGES))
+@pytest.mark.parametrize("key", sorted(CATALOGUE))
 def test_message_in_both_languages(key):
-    assert set(MESSAGES[key]) == set(LANGUAGES)
+    assert set(CATALOGUE[key]) == set(LANGUAGES)
 
 
-@pytest.mark.parametrize("key", sorted(MESSAGES))
+@pytest.mark.parametrize("key", sorted(CATALOGUE))
 def test_message_placeholders_match(key):
-    assert _placeholders(MESSAGES[key]["en"]) == _placeholders(MESSAGES[key]["ru"])
+    assert _placeholders(CATALOGUE[key]["en"]) == _placeholders(CATALOGUE[key]["ru"])
+
+
+def test_catalogues_share_no_key():
+    keys = [key for catalogue in CATALOGUE.maps for key in catalogue]
+    assert len(keys) == len(set(keys))
+
+
+def test_message_finds_every_catalogue():
+    assert message("usage_prefix", "ru") == "Использование:"
+    assert message("help_inspect_doc", "en") == "Show only ФД number N, with every tag decoded."
+    assert message("archive_header_crc", "ru") == "CRC-32 заголовка архива не совпадает: заголовок повреждён"
 
 
 def test_tables_cover_languages():
