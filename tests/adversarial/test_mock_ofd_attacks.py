@@ -22,6 +22,8 @@ from click.testing import CliRunner
 
 from kktemu.emulator.app import Emulator
 from kktemu.emulator.clock import Clock
+from kktemu.emulator.fn_client import FnClient
+from kktemu.emulator.ofd_link import OfdLinkSettings, Outcome, link_emulator
 from kktemu.protocol.ofd.message import decode_message
 from kktemu.protocol.ofd.session import SESSION_HEADER_SIZE, read_session_header
 from kktemu.tools.cli import main as cli_main
@@ -331,3 +333,40 @@ def test_client_reading_no_tickets_is_cut_off(tmp_path):
             await server.stop()
 
     asyncio.run(scenario())
+
+
+def test_hundreds_of_linked_registers(tmp_path):
+    store_path = tmp_path / "store"
+    registers = [Emulator(tmp_path / f"fn{number}.bin", clock=Clock(START, frozen=True),
+                          fn_serial=f"99990789{number + 200:08d}") for number in range(150)]
+
+    async def never(seconds: float) -> None:
+        await asyncio.Event().wait()
+
+    async def scenario():
+        server = MockOfd(store=DirectoryStore(store_path, sync=False))
+        host, port = await server.start()
+        links = [link_emulator(register, host, port, settings=OfdLinkSettings(), sleep=never)
+                 for register in registers]
+        confirmed = [link.wait_attempt(lambda attempt: attempt.outcome is Outcome.CONFIRMED) for link in links]
+        for link in links:
+            link.start()
+        try:
+            return await asyncio.wait_for(asyncio.gather(*confirmed), GUARD)
+        finally:
+            for link in links:
+                await link.close()
+            await server.stop()
+
+    try:
+        attempts = asyncio.run(scenario())
+        assert {attempt.fd_number for attempt in attempts} == {1}
+        for register in registers:
+            with register.lock:
+                assert FnClient(register.storage).unconfirmed_count() == 0
+        messages = [register.storage.message_for_ofd(1) for register in registers]
+    finally:
+        for register in registers:
+            register.close()
+    assert_store_consistent(store_path, messages)
+    assert {record.result for record in read_store(store_path)} == {Result.ACCEPTED}
