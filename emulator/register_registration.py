@@ -142,6 +142,9 @@ class RegistrationOperations:
         phase 1, so the register takes the identity of an unregistered ФН, a
         closed shift 0 and no accounted ФН documents. The drawer, the document
         counter and the tables stay as they were.
+
+        NOTE: the Штрих-М text gives FF07h no conditions; the three refusals are
+        kktemu's, so the register never keeps a receipt or shift the ФН forgot.
         """
         self._require_no_receipt()
         self._require_no_report()
