@@ -28,8 +28,10 @@ import json
 import logging
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from kktemu.protocol.errors import KktemuError
 
@@ -40,6 +42,8 @@ logger = logging.getLogger(__name__)
 INDEX_NAME = "index.jsonl"
 MESSAGES_DIR = "messages"
 LOCK_NAME = "lock"
+
+_T = TypeVar("_T")
 
 
 class Result:
@@ -113,32 +117,69 @@ class StoredDocument:
 
     @classmethod
     def from_json(cls, data: dict) -> StoredDocument:
-        """Build a record from an index object. Raises StoreError for a missing or wrong field."""
-        try:
-            document_time = data["document_time"]
-            record = cls(
-                sequence=_integer(data["sequence"]),
-                fn_serial=_string(data["fn_serial"]),
-                fd_number=_integer(data["fd_number"]),
-                form=_integer(data["form"]),
-                document_time=None if document_time is None else _dt.datetime.fromisoformat(document_time),
-                fiscal_sign=None if data["fiscal_sign"] is None else _integer(data["fiscal_sign"]),
-                result=_string(data["result"]),
-                code=None if data["code"] is None else _integer(data["code"]),
-                received_at=_dt.datetime.fromisoformat(data["received_at"]),
-                peer=_string(data["peer"]),
-                file=None if data.get("file") is None else _string(data["file"]),
-                detail=_string(data.get("detail", "")),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise StoreError(f"index record {data!r} is invalid: {exc!r}") from None
+        """Build a record from an index object.
+
+        Raises StoreError naming the field when a required field is missing or
+        a field has the wrong type or value.
+        """
+        missing = [name for name in REQUIRED_FIELDS if name not in data]
+        if missing:
+            noun = "field" if len(missing) == 1 else "fields"
+            raise StoreError(f"missing {noun} {', '.join(map(repr, missing))}")
+        record = cls(
+            sequence=_field(data, "sequence", _integer),
+            fn_serial=_field(data, "fn_serial", _string),
+            fd_number=_field(data, "fd_number", _integer),
+            form=_field(data, "form", _integer),
+            document_time=_field(data, "document_time", _optional_time),
+            fiscal_sign=_field(data, "fiscal_sign", _optional_integer),
+            result=_field(data, "result", _string),
+            code=_field(data, "code", _optional_integer),
+            received_at=_field(data, "received_at", _time),
+            peer=_field(data, "peer", _string),
+            file=_field(data, "file", _optional_string) if "file" in data else None,
+            detail=_field(data, "detail", _string) if "detail" in data else "",
+        )
         if record.result not in Result.ALL:
-            raise StoreError(f"index record {record.sequence} has the unknown result {record.result!r}")
+            raise StoreError(f"unknown result {record.result!r} in field 'result'")
         return record
 
 
 def _iso(moment: _dt.datetime | None) -> str | None:
     return None if moment is None else moment.isoformat(timespec="seconds")
+
+
+# Fields every index line has; "file" and "detail" may be absent (they default to None and "").
+REQUIRED_FIELDS = ("sequence", "fn_serial", "fd_number", "form", "document_time", "fiscal_sign", "result", "code",
+                   "received_at", "peer")
+
+
+def _field(data: dict, name: str, convert: Callable[[object], _T]) -> _T:
+    """Return ``convert(data[name])``; raise StoreError naming the field when the value is wrong."""
+    try:
+        return convert(data[name])
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"field {name!r}: {exc}") from None
+
+
+def _time(value: object) -> _dt.datetime:
+    text = _string(value)
+    try:
+        return _dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 date and time") from None
+
+
+def _optional_time(value: object) -> _dt.datetime | None:
+    return None if value is None else _time(value)
+
+
+def _optional_integer(value: object) -> int | None:
+    return None if value is None else _integer(value)
+
+
+def _optional_string(value: object) -> str | None:
+    return None if value is None else _string(value)
 
 
 def _integer(value: object) -> int:
@@ -369,5 +410,8 @@ def _read_index(index: Path, *, repair: bool) -> list[StoredDocument]:
             raise StoreError(f"{index} line {number} nests JSON values too deeply to read") from None
         if not isinstance(data_object, dict):
             raise StoreError(f"{index} line {number} is not a JSON object")
-        records.append(StoredDocument.from_json(data_object))
+        try:
+            records.append(StoredDocument.from_json(data_object))
+        except StoreError as exc:
+            raise StoreError(f"{index} line {number} is not a valid arrival record: {exc}") from None
     return records

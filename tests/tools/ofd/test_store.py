@@ -48,22 +48,48 @@ def test_index_record_round_trip(record):
     assert StoredDocument.from_json(json.loads(line)) == record
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("sequence", "1"), ("fd_number", None), ("fd_number", True), ("received_at", "yesterday"),
-    ("result", "lost"), ("fn_serial", 5),
+@pytest.mark.parametrize(("field", "value", "text"), [
+    ("sequence", "1", "field 'sequence': '1' is not an integer"),
+    ("fd_number", None, "field 'fd_number': None is not an integer"),
+    ("fd_number", True, "field 'fd_number': True is not an integer"),
+    ("received_at", "yesterday", "field 'received_at': 'yesterday' is not an ISO 8601 date and time"),
+    ("received_at", 5, "field 'received_at': 5 is not a string"),
+    ("document_time", [], "field 'document_time': [] is not a string"),
+    ("result", "lost", "unknown result 'lost' in field 'result'"),
+    ("fn_serial", 5, "field 'fn_serial': 5 is not a string"),
+    ("file", 7, "field 'file': 7 is not a string"),
 ])
-def test_index_record_invalid_field(field, value):
+def test_index_record_invalid_field(field, value, text):
     data = StoredDocument(1, "9999078900000001", 1, 1, None, None, Result.ACCEPTED, 0, RECEIVED, "p").to_json()
     data[field] = value
-    with pytest.raises(StoreError):
+    with pytest.raises(StoreError) as caught:
         StoredDocument.from_json(data)
+    assert str(caught.value) == text
 
 
 def test_index_record_missing_field():
     data = StoredDocument(1, "9999078900000001", 1, 1, None, None, Result.ACCEPTED, 0, RECEIVED, "p").to_json()
     del data["peer"]
-    with pytest.raises(StoreError):
+    with pytest.raises(StoreError, match="^missing field 'peer'$"):
         StoredDocument.from_json(data)
+
+
+def test_index_record_missing_fields_listed():
+    with pytest.raises(StoreError) as caught:
+        StoredDocument.from_json({"a": 1})
+    text = str(caught.value)
+    assert text.startswith("missing fields 'sequence', 'fn_serial', ")
+    assert text.endswith("'received_at', 'peer'")
+    assert "Error" not in text
+
+
+def test_index_record_optional_fields_absent():
+    data = StoredDocument(1, "9999078900000001", 1, 1, None, None, Result.ACCEPTED, 0, RECEIVED, "p").to_json()
+    del data["file"]
+    del data["detail"]
+    record = StoredDocument.from_json(data)
+    assert record.file is None
+    assert record.detail == ""
 
 
 @pytest.fixture
