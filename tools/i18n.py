@@ -142,6 +142,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "--ofd {value!r}: IPv6-адрес нужно заключить в квадратные скобки перед портом, "
               "например --ofd [::1]:7777.",
     },
+    "ofd_builtin_port": {
+        "en": "--ofd {value!r}: --ofd builtin takes no port, because the built-in mock ОФД listens on a free port "
+              "of 127.0.0.1 (the 'ofd' line shows it). Give --ofd builtin alone (its store directory goes in "
+              "--ofd-store), or --ofd HOST:PORT for an external ОФД such as `kktemu ofd serve`.",
+        "ru": "--ofd {value!r}: для --ofd builtin порт не указывается: встроенный имитатор ОФД слушает свободный "
+              "порт на 127.0.0.1 (его показывает строка 'ofd'). Укажите просто --ofd builtin (каталог его "
+              "хранилища задаёт --ofd-store) или --ofd ХОСТ:ПОРТ для внешнего ОФД, например `kktemu ofd serve`.",
+    },
     "ofd_store_needs_builtin": {
         "en": "--ofd-store {path} applies to --ofd builtin only: it is the store directory of the built-in mock "
               "ОФД. Add --ofd builtin, or drop --ofd-store.",

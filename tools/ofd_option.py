@@ -57,12 +57,16 @@ def ofd_options(command: Callable) -> Callable:
 def make_ofd_target(ofd: str | None, ofd_store: str | None, lang: str) -> OfdAddress | BuiltinOfd | None:
     """Return where the options send documents: an ОФД address, the built-in mock ОФД, or None.
 
-    Raises CliError with exit status 2 for a malformed ``--ofd`` and for
+    ``builtin`` is matched without regard to case. Raises CliError with exit
+    status 2 for a malformed ``--ofd``, for ``builtin`` with a port and for
     ``--ofd-store`` without ``--ofd builtin``, and with exit status 1 when the
     host does not resolve.
     """
     if ofd is not None and ofd.strip().lower() == BUILTIN:
         return BuiltinOfd(ofd_store if ofd_store is not None else DEFAULT_STORE)
+    if ofd is not None and ofd.strip().lower().startswith(BUILTIN + ":"):
+        # Without this check "builtin" would be looked up as a host name.
+        raise _usage_error("ofd_builtin_port", ofd, lang)
     if ofd_store is not None:
         error = CliError(message("ofd_store_needs_builtin", lang, path=ofd_store), lang)
         error.exit_code = USAGE_EXIT_STATUS

@@ -115,10 +115,30 @@ def test_unresolved_host_exits_1(cli, monkeypatch, tmp_path, lang):
     assert not fn_file.exists()
 
 
-@pytest.mark.parametrize("value", ["builtin", "BUILTIN", " builtin "])
+@pytest.mark.parametrize("value", ["builtin", "BUILTIN", "BuiltIn", " builtin "])
 def test_builtin_choice(value):
     assert make_ofd_target(value, None, "en") == BuiltinOfd("kktemu-ofd")
     assert make_ofd_target(value, "/tmp/store", "en") == BuiltinOfd("/tmp/store")
+
+
+@pytest.mark.parametrize(("lang", "fragment"), [
+    ("en", "--ofd builtin takes no port"),
+    ("ru", "для --ofd builtin порт не указывается"),
+])
+@pytest.mark.parametrize("value", ["builtin:17777", "BUILTIN:17777", "Builtin:"])
+def test_builtin_with_port_exits_2(cli, monkeypatch, tmp_path, lang, fragment, value):
+    def no_lookup(*args, **kwargs):
+        raise AssertionError("builtin with a port must not reach the resolver")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_lookup)
+    fn_file = tmp_path / "fn"
+    result = cli("--lang", lang, "serve", "--port", "0", "--fn-file", fn_file, "--ofd", value)
+    assert result.exit_code == 2
+    assert repr(value) in result.output
+    assert fragment in result.output
+    assert "--ofd-store" in result.output
+    assert "does not resolve" not in result.output
+    assert not fn_file.exists()
 
 
 def test_no_ofd_option_means_no_link():
