@@ -205,14 +205,17 @@ def test_documents_bad_store(cli, tmp_path, setup, text_en, text_ru):
     assert text_ru in russian.output
 
 
-@pytest.mark.parametrize("lang", ["en", "ru"])
-def test_documents_record_missing_field(cli, tmp_path, lang):
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "{index} line 1 is not a valid arrival record: missing fields 'sequence',"),
+    ("ru", "его индекс index.jsonl повреждён"),
+])
+def test_documents_record_missing_field(cli, tmp_path, lang, text):
     store = tmp_path / "store"
     store.mkdir()
     (store / INDEX_NAME).write_text('{"a": 1}\n')
     result = cli("--lang", lang, "ofd", "documents", "--store", store)
     assert result.exit_code == 1
-    assert f"{store / INDEX_NAME} line 1 is not a valid arrival record: missing fields 'sequence'," in result.output
+    assert text.format(index=store / INDEX_NAME) in result.output
     assert "KeyError" not in result.output
     assert "{'a': 1}" not in result.output
 
