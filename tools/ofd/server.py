@@ -51,8 +51,8 @@ wire_logger = logging.getLogger("kktemu.wire")
 DEFAULT_OFD_INN = "7704358518"
 """ИНН ОФД (1017) of the квитанции unless configured: the value of the yandex/ofd samples (tests/example_test.py)."""
 DEFAULT_IDLE_TIMEOUT = 300.0
-"""Seconds a connection may stay silent before a message begins or while it arrives, and the longest wait
-for a client to take a квитанция off the socket (implementation-defined in the protocol); the register's
+"""Seconds a connection may stay silent before a message begins or while it arrives (implementation-defined
+in the protocol). It also bounds the wait for a client to read its квитанция off the socket. The register's
 own wait for a квитанция is also 300 s."""
 HEX_LOG_LIMIT = 512
 CLOSE_TIMEOUT = 5.0
