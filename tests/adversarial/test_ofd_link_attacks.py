@@ -40,6 +40,7 @@ RECEIVED_AT = dt.datetime(2024, 3, 1, 6, 0, 0)
 FN_SERIAL = "9999078900000017"
 OTHER_SERIAL = "9999078900000018"
 CASHIER = 1
+ADMIN = 30
 GUARD = 30.0
 """Seconds before a waiting test gives up: a hang guard, not a performance claim."""
 SETTINGS = OfdLinkSettings(poll_interval=60, first_retry=1, max_retry=4, connect_timeout=30, answer_timeout=300)
@@ -415,3 +416,55 @@ def test_sales_during_exchange_keep_numbering(emulator):
     contents = read_archive(emulator.fn_path)
     assert [document.fd_number for document in contents.documents] == [1, 2, 3, 4, 5]
     assert tickets_by_fd(emulator.fn_path) == [1, 2, 3, 4, 5]
+
+
+# --- the clock jumps while a квитанция is awaited --------------------------------------------------------
+
+
+def try_sell(emulator: Emulator) -> int:
+    """Sell one item in a new receipt; return the Штрих-М error code of the first refused command (0: sold)."""
+    for request in (c.SaleRequest(CASHIER, 1000, 1000, 1, (1, 0, 0, 0), "Товар"),
+                    c.CloseReceiptRequest(CASHIER, (1000, 0, 0, 0), 0, (0, 0, 0, 0), "")):
+        answer = c.decode_answer(emulator.execute(request.encode()))
+        if isinstance(answer, c.ErrorAnswer):
+            return answer.error
+    return 0
+
+
+def test_clock_jump_during_exchange_blocks_then_unblocks(emulator):
+    # Close the shift first, so that after the jump only the 30-day rule can refuse the sale.
+    answer = c.decode_answer(emulator.execute(c.ZReportRequest(ADMIN).encode()))
+    assert not isinstance(answer, c.ErrorAnswer), answer
+    release = threading.Event()
+
+    async def answer_when_released(message, reader, writer):
+        await asyncio.to_thread(release.wait, GUARD)
+        writer.write(ticket(message))
+
+    async def main():
+        ofd = await ScriptedOfd(answer_when_released).start()
+        link = link_emulator(emulator, "127.0.0.1", ofd.port, settings=SETTINGS, sleep=never)
+        done = link.wait_attempt(lambda attempt: attempt.outcome is Outcome.CONFIRMED and attempt.fd_number == 4)
+        link.start()
+        try:
+            await asyncio.wait_for(ofd.arrived.wait(), GUARD)
+            emulator.clock.advance(dt.timedelta(days=31))
+            blocked = await asyncio.to_thread(try_sell, emulator)
+            archive_blocked = emulator.fn_path.read_bytes()
+            release.set()
+            await asyncio.wait_for(done, GUARD)
+        finally:
+            await link.close()
+            await ofd.close()
+        return blocked, archive_blocked
+
+    blocked, archive_blocked = asyncio.run(main())
+    # The Штрих-М code of the ФН's 15h refusal is the ФН code itself.
+    assert blocked == 0x15
+    assert unconfirmed(emulator) == 0
+    contents = read_archive(emulator.fn_path)
+    assert [document.fd_number for document in contents.documents] == [1, 2, 3, 4]
+    assert [item.fd_number for item in contents.tickets] == [1, 2, 3, 4]
+    assert emulator.fn_path.read_bytes().startswith(archive_blocked)
+    assert try_sell(emulator) == 0
+    assert unconfirmed(emulator) == 2
