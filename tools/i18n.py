@@ -150,6 +150,14 @@ MESSAGES: dict[str, dict[str, str]] = {
               "порт на 127.0.0.1 (его показывает строка 'ofd'). Укажите просто --ofd builtin (каталог его "
               "хранилища задаёт --ofd-store) или --ofd ХОСТ:ПОРТ для внешнего ОФД, например `kktemu ofd serve`.",
     },
+    "ofd_is_register": {
+        "en": "--ofd {value}: this register listens on {register} itself, so its ОФД link would connect to the "
+              "register, take its only client connection and leave no room for drivers. Give the address of "
+              "the ОФД (`kktemu ofd serve` listens on port 7777 by default), --ofd builtin, or another --port.",
+        "ru": "--ofd {value}: на {register} слушает сама эта ККТ, поэтому канал ОФД подключился бы к ККТ, занял "
+              "бы её единственное клиентское подключение и не оставил места драйверам. Укажите адрес ОФД "
+              "(`kktemu ofd serve` по умолчанию слушает порт 7777), --ofd builtin или другой --port.",
+    },
     "ofd_store_needs_builtin": {
         "en": "--ofd-store {path} applies to --ofd builtin only: it is the store directory of the built-in mock "
               "ОФД. Add --ofd builtin, or drop --ofd-store.",

@@ -33,7 +33,14 @@ from .fn_profile_option import describe_fn_profile, fn_profile_options, make_fn_
 from .i18n import message
 from .localized import LocalizedCommand, LocalizedOption
 from .ofd import MockOfd
-from .ofd_option import BuiltinOfd, OfdAddress, make_ofd_target, ofd_options, start_builtin_ofd
+from .ofd_option import (
+    BuiltinOfd,
+    OfdAddress,
+    check_not_register_address,
+    make_ofd_target,
+    ofd_options,
+    start_builtin_ofd,
+)
 from .serving import format_address, install_stop_handlers, start_pty, start_tcp
 
 logger = logging.getLogger(__name__)
@@ -106,6 +113,9 @@ async def _serve(profile: DeviceProfile, fn_profile: FnProfile, fn_file: str, ho
     builtin_ofd: MockOfd | None = None
     try:
         await start_tcp(tcp, host, port, lang)
+        if isinstance(ofd_target, OfdAddress):
+            # Checked after binding, so port 0 is compared as the port the system picked.
+            check_not_register_address(ofd_target, tcp.addresses, lang)
         if pty is not None:
             await start_pty(pty, lang)
         if isinstance(ofd_target, BuiltinOfd):

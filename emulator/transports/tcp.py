@@ -292,6 +292,11 @@ class TcpServer:
         self._accept_tasks: list[asyncio.Task[None]] = []
         self._room = asyncio.Event()
 
+    @property
+    def addresses(self) -> list[tuple[str, int]]:
+        """The bound (IP address, port) of every listening socket: empty before ``start`` and after ``close``."""
+        return [listener.getsockname()[:2] for listener in self._listeners if listener.fileno() != -1]
+
     async def start(self) -> TcpServer:
         """Bind, listen and start accepting.
 

@@ -28,7 +28,14 @@ from kktemu.fn_storage.ofd_operator import confirm_message
 from kktemu.protocol.ofd.message import decode_message
 from kktemu.protocol.ofd.session import SESSION_HEADER_SIZE, read_session_header
 from kktemu.tools.ofd import DirectoryStore
-from kktemu.tools.ofd_option import BuiltinOfd, OfdAddress, make_ofd_target, parse_ofd_address
+from kktemu.tools.errors import CliError
+from kktemu.tools.ofd_option import (
+    BuiltinOfd,
+    OfdAddress,
+    check_not_register_address,
+    make_ofd_target,
+    parse_ofd_address,
+)
 
 KKTEMU = Path(sys.executable).with_name("kktemu")
 READY_TIMEOUT = 20.0  # seconds; a hang guard for a loaded CI machine, not a performance claim
@@ -335,3 +342,80 @@ def test_serve_builtin_ofd_then_documents(tmp_path):
     assert len(rows) == 4
     assert rows[3].startswith(f"{serial_number}   3  3 ")
     assert "accepted" in rows[3]
+
+
+# --- an --ofd that is the register's own address -------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _local_names(real_getaddrinfo):
+    # "localhost" is answered here, so the test never depends on the machine's resolver configuration.
+    def lookup(host, port, *args, **kwargs):
+        if host == "localhost":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real_getaddrinfo(host, port, *args, **kwargs)
+    return lookup
+
+
+@pytest.mark.parametrize(("register", "ofd_host"), [
+    ("127.0.0.1", "127.0.0.1"),
+    ("127.0.0.1", "localhost"),
+    ("127.0.0.1", "0.0.0.0"),
+])
+def test_ofd_at_register_port_exits_2(cli, monkeypatch, tmp_path, register, ofd_host):
+    monkeypatch.setattr(socket, "getaddrinfo", _local_names(socket.getaddrinfo))
+    port = _free_port()
+    fn_file = tmp_path / "fn"
+    result = cli("serve", "--host", register, "--port", port, "--fn-file", fn_file, "--ofd", f"{ofd_host}:{port}")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: --ofd {ofd_host}:{port}: this register listens on {register}:{port}")
+    assert "Give the address of the ОФД" in " ".join(result.output.split())
+    assert "--ofd builtin, or another --port" in " ".join(result.output.split())
+    assert not fn_file.exists()
+
+
+def test_ofd_at_register_port_in_russian(cli, tmp_path):
+    port = _free_port()
+    result = cli("--lang", "ru", "serve", "--port", port, "--fn-file", tmp_path / "fn", "--ofd", f"127.0.0.1:{port}")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Ошибка: --ofd 127.0.0.1:{port}: на 127.0.0.1:{port} слушает сама эта ККТ")
+
+
+@pytest.mark.parametrize(("listening", "ofd"), [
+    ([("127.0.0.1", 7778)], OfdAddress("127.0.0.1", 7778)),
+    ([("127.0.0.1", 7778)], OfdAddress("::1", 7778)),
+    ([("::1", 7778)], OfdAddress("127.0.0.1", 7778)),
+    ([("::", 7778)], OfdAddress("127.0.0.1", 7778)),
+    ([("0.0.0.0", 7778)], OfdAddress("localhost", 7778)),
+    ([("127.0.0.1", 40000), ("::1", 40000)], OfdAddress("::", 40000)),
+])
+def test_register_address_check_rejects(monkeypatch, listening, ofd):
+    monkeypatch.setattr(socket, "getaddrinfo", _local_names(socket.getaddrinfo))
+    with pytest.raises(CliError) as caught:
+        check_not_register_address(ofd, listening, "en")
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(("listening", "ofd"), [
+    ([("127.0.0.1", 7778)], OfdAddress("127.0.0.1", 7777)),
+    ([("0.0.0.0", 7778)], OfdAddress("127.0.0.1", 7777)),
+    # 192.0.2.1 (TEST-NET-1) is no address of this machine; checking it sends nothing.
+    ([("0.0.0.0", 7778)], OfdAddress("192.0.2.1", 7778)),
+    ([("127.0.0.1", 7778)], OfdAddress("192.0.2.1", 7778)),
+])
+def test_register_address_check_accepts(listening, ofd):
+    check_not_register_address(ofd, listening, "en")
+
+
+def test_register_address_check_skips_unresolved(monkeypatch):
+    def no_such_host(host, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    check_not_register_address(OfdAddress("ofd.invalid", 7778), [("127.0.0.1", 7778)], "en")
+
