@@ -301,8 +301,10 @@ class OfdLink:
         except TimeoutError:
             return None, (Outcome.NO_ANSWER, f"no квитанция within {self.settings.answer_timeout:g} s")
         except asyncio.IncompleteReadError as exc:
+            if not exc.partial:
+                return None, (Outcome.DROPPED, "the ОФД closed the connection without a квитанция")
             return None, (Outcome.DROPPED, f"the ОФД closed the connection after {len(exc.partial)} bytes "
-                                           "of the answer, without a whole квитанция")
+                                           "of the answer, before the квитанция was complete")
         except DecodeError as exc:
             return None, (Outcome.BAD_ANSWER, f"the answer is not a session message: {exc}")
         except OSError as exc:

@@ -58,7 +58,7 @@ class Outcome(enum.Enum):
     """The ФН rejected the квитанция (26h answered 20h with a reason byte)."""
     NO_ANSWER = "no answer"
     """The ОФД sent no whole квитанция within the answer timeout."""
-    DROPPED = "dropped"
+    DROPPED = "connection closed"
     """The ОФД closed or reset the connection before a whole квитанция arrived.
 
     This is also how an ОФД rejects a message: the protocol has no negative квитанция.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 
 from kktemu.protocol.errors import KktemuError
+from kktemu.protocol.fn.codes import FnResult
 
 
 class Reason(enum.Enum):
@@ -62,7 +63,18 @@ class Refusal(KktemuError):
 
     def __init__(self, reason: Reason, detail: str = "", fn_code: int | None = None):
         text = reason.value if not detail else f"{reason.value}: {detail}"
+        if fn_code is not None:
+            text += f" ({_fn_result_text(fn_code)})"
         super().__init__(text)
         self.reason = reason
         self.detail = detail
         self.fn_code = fn_code
+
+
+def _fn_result_text(code: int) -> str:
+    """Return "result 15h «Исчерпан ресурс ожидания передачи сообщения»: <English meaning>" for a ФН result code."""
+    try:
+        result = FnResult(code)
+    except ValueError:
+        return f"result {code:02X}h, not a known ФН result"
+    return f"result {code:02X}h «{result.description_ru}»: {result.description_en}"

@@ -173,7 +173,7 @@ class FiscalStorage(DocumentCommands, ArchiveCommands, ServiceCommands, Exchange
             writer.close()
             raise
         logger.info(
-            "opened ФН %s archive %s: %d documents, phase %d",
+            "opened ФН %s archive %s: document count %d, phase %d",
             contents.header.serial, path, len(contents.documents), state.phase,
         )
         return cls(Path(path), writer, contents.header, key, state, now, profile)

@@ -117,7 +117,7 @@ def store_reason(exc: Exception, lang: str) -> str:
     not a regular file, the failures the store raises without a system error.
     """
     if lang == "en":
-        return str(exc)
+        return getattr(exc, "reason", None) or str(exc)
     cause = exc.__cause__
     if isinstance(cause, OSError):
         return os_reason(cause, lang)

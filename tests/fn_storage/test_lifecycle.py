@@ -257,3 +257,13 @@ def test_unfinished_document_not_persisted(registered, archive_path, clock):
     assert status.current_document == 0
     assert status.last_fd_number == 1
     assert len(read_archive(archive_path).documents) == 1
+
+
+def test_reopen_logs_document_count(fn, archive_path, clock, caplog):
+    fn.close()
+    with caplog.at_level(logging.INFO, logger="kktemu.fn_storage.storage"):
+        reopened = FiscalStorage.open(archive_path, clock, profile=MINIMAL_DOCUMENTS)
+    reopened.close()
+    opened = [record.getMessage() for record in caplog.records if record.getMessage().startswith("opened ФН")]
+    assert len(opened) == 1
+    assert f"archive {archive_path}: document count 0, phase " in opened[0]

@@ -185,7 +185,8 @@ def test_builtin_store_not_directory_exits_1(cli, tmp_path):
     store.write_text("a file, not a directory")
     result = cli("serve", "--port", "0", "--fn-file", fn_file, "--ofd", "builtin", "--ofd-store", store)
     assert result.exit_code == 1
-    assert f"cannot use store directory {store}:" in result.output
+    assert f"cannot use store directory {store}: Not a directory." in result.output
+    assert "cannot open store directory" not in result.output
     assert "Give another --ofd-store." in result.output
     assert not fn_file.exists()
 

@@ -64,7 +64,16 @@ class Result:
 
 
 class StoreError(KktemuError):
-    """A store directory cannot be used: unreadable, damaged, or locked by another server."""
+    """A store directory cannot be used: unreadable, damaged, or locked by another server.
+
+    ``reason`` is the cause without the directory's path ("Not a directory"),
+    for messages that name the directory themselves. It equals the whole text
+    when the failure concerns a file inside the directory, which the text names.
+    """
+
+    def __init__(self, text: str, *, reason: str | None = None) -> None:
+        super().__init__(text)
+        self.reason = text if reason is None else reason
 
 
 class StoreLockedError(StoreError):
@@ -254,7 +263,8 @@ class DirectoryStore:
             (self.path / MESSAGES_DIR).mkdir(parents=True, exist_ok=True)
             self._lock = open(self.path / LOCK_NAME, "a+b")  # noqa: SIM115 - held until close()
         except OSError as exc:
-            raise StoreError(f"cannot open store directory {self.path}: {exc.strerror or exc}") from exc
+            reason = exc.strerror or str(exc)
+            raise StoreError(f"cannot open store directory {self.path}: {reason}", reason=reason) from exc
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -148,6 +148,9 @@ def test_rejected_message_stays_queued_and_is_resent(run_registers, manual_sleep
         await register.host(lambda device: device.open_shift())
         attempt = await guarded(rejected)
         assert attempt.outcome is Outcome.DROPPED
+        # The register saw a closed connection, not the mock's own "dropped" fault.
+        assert attempt.outcome.value == "connection closed"
+        assert attempt.detail == "the ОФД closed the connection without a квитанция"
         assert await register.host(unsent) == 1
         found = await register.host(lambda device: device.fs_find_document_by_num(2))
         assert found[TICKET_RECEIVED] == 0
