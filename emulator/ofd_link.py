@@ -43,7 +43,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kktemu.protocol.errors import DecodeError
@@ -54,6 +54,7 @@ from kktemu.protocol.ofd.session import SESSION_HEADER_SIZE, read_session_header
 
 from .document_watch import DocumentWatch
 from .fn_client import FnPort
+from .local_addresses import matching_listener
 from .ofd_settings import DEFAULT_SETTINGS, Attempt, OfdLinkSettings, Outcome
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ logger = logging.getLogger(__name__)
 wire_log = logging.getLogger("kktemu.wire")
 
 Sleep = Callable[[float], Awaitable[Any]]
+OwnAddresses = Callable[[], Iterable[tuple[str, int]]]
 _T = TypeVar("_T")
 
 __all__ = ["DEFAULT_SETTINGS", "Attempt", "OfdLink", "OfdLinkSettings", "Outcome", "Sleep", "link_emulator"]
@@ -83,15 +85,19 @@ class OfdLink:
     the middle of one (any context manager, or None when no other code calls the ФН).
     While it runs, the link listens to ``watch`` (the register's
     ``DocumentWatch``) and polls the ФН as soon as a document is formed.
-    ``sleep`` replaces ``asyncio.sleep`` for every wait. Use ``start`` and
+    ``sleep`` replaces ``asyncio.sleep`` for every wait. ``own_addresses``
+    returns the register's bound (IP address, port) pairs: a connection that
+    arrives at one of them is closed before anything is sent, and the attempt
+    fails as CONNECT_FAILED. Use ``start`` and
     ``close`` from the event loop, or ``run`` as a task of your own.
     ``attempts`` counts the attempts made so far.
     """
 
     def __init__(self, port: FnPort, host: str, ofd_port: int, *, lock: Any = None,
                  watch: DocumentWatch | None = None, settings: OfdLinkSettings = DEFAULT_SETTINGS,
-                 sleep: Sleep = asyncio.sleep) -> None:
+                 sleep: Sleep = asyncio.sleep, own_addresses: OwnAddresses | None = None) -> None:
         self._port = port
+        self._own_addresses = own_addresses
         self._watch = watch
         self.host = host
         self.ofd_port = ofd_port
@@ -293,6 +299,9 @@ class OfdLink:
         except OSError as exc:
             return None, (Outcome.CONNECT_FAILED, f"cannot connect: {exc}")
         try:
+            if self._is_own_address(writer.get_extra_info("peername")):
+                return None, (Outcome.CONNECT_FAILED, f"{self.address} is this register's own TCP address, so "
+                                                      "nothing was sent; point the link at the ОФД")
             logger.info("ФН %s: sending ФД %d to the ОФД at %s (%d bytes)",
                         self._serial, fd_number, self.address, len(message))
             _log_wire(f"ККТ -> ОФД {self.address}", message)
@@ -315,6 +324,11 @@ class OfdLink:
                 await self._within(writer.wait_closed(), self.settings.connect_timeout)
         _log_wire(f"ОФД {self.address} -> ККТ", answer)
         return answer, None
+
+    def _is_own_address(self, peer: Any) -> bool:
+        if self._own_addresses is None or not isinstance(peer, tuple) or len(peer) < 2:
+            return False
+        return matching_listener((str(peer[0]),), peer[1], self._own_addresses()) is not None
 
     @staticmethod
     async def _send_and_receive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, message: bytes) -> bytes:
@@ -397,14 +411,16 @@ _OUTAGE_OUTCOMES = frozenset((Outcome.CONNECT_FAILED, Outcome.NO_ANSWER))
 
 
 def link_emulator(emulator: Emulator, host: str, ofd_port: int, *, settings: OfdLinkSettings | None = None,
-                  sleep: Sleep = asyncio.sleep) -> OfdLink:
+                  sleep: Sleep = asyncio.sleep, own_addresses: OwnAddresses | None = None) -> OfdLink:
     """Return an ``OfdLink`` for the ФН of ``emulator``, not started yet.
 
     It takes the emulator's command lock and document watch, and its timers
     from the register's device profile unless ``settings`` is given.
+    ``own_addresses`` (see ``OfdLink``) keeps it from sending to its own register.
     """
     return OfdLink(emulator.storage, host, ofd_port, lock=emulator.lock, watch=emulator.fn_watch,
-                   settings=settings or emulator.register.profile.ofd_link, sleep=sleep)
+                   settings=settings or emulator.register.profile.ofd_link, sleep=sleep,
+                   own_addresses=own_addresses)
 
 
 def _reject_reason_name(reason: int) -> str:

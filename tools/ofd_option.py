@@ -11,11 +11,12 @@ same process on 127.0.0.1 and a free port; it stores what arrives in the
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import socket
 from collections.abc import Callable, Iterable
 
 import click
+
+from kktemu.emulator.local_addresses import matching_listener
 
 from .errors import CliError, os_reason, store_reason
 from .fn_profile_option import LocalizedOption
@@ -28,8 +29,6 @@ from .serving import format_address
 USAGE_EXIT_STATUS = 2
 BUILTIN = "builtin"
 BUILTIN_HOST = "127.0.0.1"
-
-IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,41 +156,15 @@ def check_not_register_address(address: OfdAddress, listening: Iterable[tuple[st
     address of this machine for a register listening on every address.
     A host that no longer resolves is left to the link, which logs the failure.
     """
-    bound = [(ipaddress.ip_address(ip.partition("%")[0]), port) for ip, port in listening]
-    if not any(port == address.port for _ip, port in bound):
+    if not any(port == address.port for _ip, port in listening):
         return
     try:
         infos = socket.getaddrinfo(address.host, address.port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         return
-    targets = {ipaddress.ip_address(str(info[4][0]).partition("%")[0]) for info in infos}
-    for register_ip, port in bound:
-        if port != address.port:
-            continue
-        if any(_reaches(target, register_ip) for target in targets):
-            raise _usage_error("ofd_is_register", str(address), lang,
-                               register=format_address(str(register_ip), port))
-
-
-def _reaches(target: IpAddress, listener: IpAddress) -> bool:
-    """Return whether a connection to ``target`` can arrive at a socket bound to ``listener`` on this machine."""
-    if listener.is_unspecified:
-        return target.is_loopback or target.is_unspecified or _is_local_address(target)
-    if target.is_loopback or target.is_unspecified:
-        # Linux sends a connection to 0.0.0.0 or :: to the loopback interface.
-        return listener.is_loopback
-    return target == listener
-
-
-def _is_local_address(ip: IpAddress) -> bool:
-    """Return whether ``ip`` belongs to this machine: binding a socket to it succeeds only then."""
-    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-    try:
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            probe.bind((str(ip), 0))
-    except OSError:
-        return False
-    return True
+    match = matching_listener((str(info[4][0]) for info in infos), address.port, listening)
+    if match is not None:
+        raise _usage_error("ofd_is_register", str(address), lang, register=format_address(*match))
 
 
 def _usage_error(key: str, value: str, lang: str, **values: object) -> CliError:

@@ -134,7 +134,7 @@ async def _serve(profile: DeviceProfile, fn_profile: FnProfile, fn_file: str, ho
         if isinstance(ofd_target, BuiltinOfd):
             click.echo(message("ofd_store", lang, path=ofd_target.store))
         if ofd_address is not None:
-            link = link_emulator(emulator, ofd_address.host, ofd_address.port)
+            link = link_emulator(emulator, ofd_address.host, ofd_address.port, own_addresses=lambda: tcp.addresses)
             link.start()
             click.echo(message("ofd_address", lang, address=link.address))
         sys.stdout.flush()

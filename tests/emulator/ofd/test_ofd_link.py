@@ -17,6 +17,7 @@ import pytest
 from kktemu.emulator.app import Emulator
 from kktemu.emulator.clock import Clock
 from kktemu.emulator.fn_client import FnClient
+from kktemu.emulator.local_addresses import matching_listener
 from kktemu.emulator.ofd_link import Attempt, OfdLink, OfdLinkSettings, Outcome, link_emulator
 from kktemu.fn_storage import DEFAULT_MASTER_KEY
 from kktemu.fn_storage.profile import FnProfile
@@ -510,3 +511,36 @@ def test_address_brackets_ipv6(emulator):
 def test_settings_come_from_profile(emulator):
     assert link_emulator(emulator, "127.0.0.1", 7779).settings == emulator.register.profile.ofd_link
     assert emulator.register.profile.ofd_link == OfdLinkSettings()
+
+
+def test_link_never_sends_to_own_register(emulator, simple_ofd, manual_sleep):
+    async def main():
+        ofd = await simple_ofd().start()
+        # The small ОФД stands in for the register's own listener: the link must not send to it.
+        link = link_emulator(emulator, "127.0.0.1", ofd.port, settings=SETTINGS, sleep=manual_sleep,
+                             own_addresses=lambda: [("127.0.0.1", ofd.port)])
+        try:
+            attempt = await link.deliver_once()
+        finally:
+            await link.close()
+            await ofd.close()
+        assert attempt is not None
+        assert attempt.outcome is Outcome.CONNECT_FAILED
+        assert "is this register's own TCP address" in attempt.detail
+        assert ofd.fd_numbers() == []
+        assert unconfirmed(emulator) == 1
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize(("targets", "port", "listening", "expected"), [
+    (["127.0.0.1"], 7778, [("127.0.0.1", 7778)], ("127.0.0.1", 7778)),
+    (["127.0.0.1"], 7778, [("0.0.0.0", 7778)], ("0.0.0.0", 7778)),
+    (["::1"], 7778, [("::", 7778)], ("::", 7778)),
+    (["127.0.0.1"], 7777, [("127.0.0.1", 7778)], None),
+    # 192.0.2.1 (TEST-NET-1) is no address of this machine; the check binds nothing there and sends nothing.
+    (["192.0.2.1"], 7778, [("0.0.0.0", 7778)], None),
+    (["fe80::1%lo"], 7778, [("127.0.0.1", 7778)], None),
+])
+def test_matching_listener(targets, port, listening, expected):
+    assert matching_listener(targets, port, listening) == expected
