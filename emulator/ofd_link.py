@@ -8,11 +8,14 @@ It drives the ФН exchange commands the way a register's firmware does
    document (``wake``) or the poll interval passes.
 2. 21h(1), 22h (message length), 23h in blocks of at most 1024 bytes, 25h:
    read the whole session message (header and container) out of the ФН.
-3. Open a TCP connection to the ОФД, send the message unchanged, read the
-   answer (the 30-byte session header, then as many body bytes as its length
-   field says) and close the connection. One message per connection, because
-   the register closes the connection once the квитанция has arrived.
-4. 26h with the answer unchanged, then 21h(0) for the closed connection.
+3. Open a TCP connection to the ОФД, send the message unchanged and read the
+   answer: the 30-byte session header, then as many body bytes as its length
+   field says. Bytes after that are never read.
+4. As soon as the answer is complete, 26h with it unchanged and 21h(0), and
+   only then close the connection. The register, not the ОФД, ends the
+   connection (one message per connection), and the квитанция reaches the ФН
+   before any further wait, so stopping the link while the socket closes, or
+   an ОФД that keeps the connection open, cannot lose a квитанция already read.
 
 Each run of steps 2..4 is one ``Attempt``. When the connection fails, the ОФД
 closes it or sends nothing within the answer timeout, or the ФН rejects the
@@ -211,23 +214,32 @@ class OfdLink:
             except _FnRejected as exc:
                 self._disconnect()
                 return self._finish(self._failure(head, Outcome.FN_REJECTED, str(exc), failures_after))
+        writer: asyncio.StreamWriter | None = None
+        disconnected = False
         try:
-            answer, failure = await self._exchange(head, message)
+            writer, answer, failure = await self._exchange(head, message)
+            with self._lock:
+                try:
+                    if answer is None:
+                        assert failure is not None
+                        attempt = self._failure(head, failure[0], failure[1], failures_after)
+                    else:
+                        attempt = self._take_ticket(head, answer, failures_after)
+                finally:
+                    self._disconnect()
+                    disconnected = True
+            # Log and report the attempt before the socket closes, because the ФН has already recorded it.
+            self._finish(attempt)
         except BaseException:
             # Cancelled (close) or a bug: tell the ФН the connection is gone, then let it propagate.
-            with self._lock, contextlib.suppress(Exception):
-                self._disconnect()
+            if not disconnected:
+                with self._lock, contextlib.suppress(Exception):
+                    self._disconnect()
             raise
-        with self._lock:
-            if answer is None:
-                self._disconnect()
-                assert failure is not None
-                return self._finish(self._failure(head, failure[0], failure[1], failures_after))
-            try:
-                attempt = self._take_ticket(head, answer, failures_after)
-            finally:
-                self._disconnect()
-        return self._finish(attempt)
+        finally:
+            if writer is not None:
+                await self._close_connection(writer)
+        return attempt
 
     # The ФН side, always called with the lock held.
 
@@ -289,41 +301,54 @@ class OfdLink:
 
     # The network side.
 
-    async def _exchange(self, fd_number: int, message: bytes) -> tuple[bytes | None, tuple[Outcome, str] | None]:
-        """Send ``message`` on a new connection and return ``(answer, None)`` or ``(None, (outcome, detail))``."""
+    async def _exchange(self, fd_number: int, message: bytes) -> tuple[
+            asyncio.StreamWriter | None, bytes | None, tuple[Outcome, str] | None]:
+        """Send ``message`` on a new connection; return ``(writer, answer, None)`` or ``(None, None, failure)``.
+
+        On success the connection stays open, so the caller can pass the
+        квитанция to the ФН before closing it. On failure ``failure`` is
+        ``(outcome, detail)`` and the connection is already closed.
+        """
         try:
             reader, writer = await self._within(asyncio.open_connection(self.host, self.ofd_port),
                                                 self.settings.connect_timeout)
         except TimeoutError:
-            return None, (Outcome.CONNECT_FAILED, f"no connection within {self.settings.connect_timeout:g} s")
+            return None, None, (Outcome.CONNECT_FAILED, f"no connection within {self.settings.connect_timeout:g} s")
         except OSError as exc:
-            return None, (Outcome.CONNECT_FAILED, f"cannot connect: {exc}")
+            return None, None, (Outcome.CONNECT_FAILED, f"cannot connect: {exc}")
+        answered = False
         try:
             if self._is_own_address(writer.get_extra_info("peername")):
-                return None, (Outcome.CONNECT_FAILED, f"{self.address} is this register's own TCP address, so "
-                                                      "nothing was sent; point the link at the ОФД")
+                return None, None, (Outcome.CONNECT_FAILED, f"{self.address} is this register's own TCP address, "
+                                                            "so nothing was sent; point the link at the ОФД")
             logger.info("ФН %s: sending ФД %d to the ОФД at %s (%d bytes)",
                         self._serial, fd_number, self.address, len(message))
             _log_wire(f"ККТ -> ОФД {self.address}", message)
             answer = await self._within(self._send_and_receive(reader, writer, message),
                                         self.settings.answer_timeout)
+            answered = True
         except TimeoutError:
-            return None, (Outcome.NO_ANSWER, f"no квитанция within {self.settings.answer_timeout:g} s")
+            return None, None, (Outcome.NO_ANSWER, f"no квитанция within {self.settings.answer_timeout:g} s")
         except asyncio.IncompleteReadError as exc:
             if not exc.partial:
-                return None, (Outcome.DROPPED, "the ОФД closed the connection without a квитанция")
-            return None, (Outcome.DROPPED, f"the ОФД closed the connection after {len(exc.partial)} bytes "
-                                           "of the answer, before the квитанция was complete")
+                return None, None, (Outcome.DROPPED, "the ОФД closed the connection without a квитанция")
+            return None, None, (Outcome.DROPPED, f"the ОФД closed the connection after {len(exc.partial)} "
+                                                 "bytes of the answer, before the квитанция was complete")
         except DecodeError as exc:
-            return None, (Outcome.BAD_ANSWER, f"the answer is not a session message: {exc}")
+            return None, None, (Outcome.BAD_ANSWER, f"the answer is not a session message: {exc}")
         except OSError as exc:
-            return None, (Outcome.DROPPED, f"the connection failed: {exc}")
+            return None, None, (Outcome.DROPPED, f"the connection failed: {exc}")
         finally:
-            writer.close()
-            with contextlib.suppress(OSError, TimeoutError):
-                await self._within(writer.wait_closed(), self.settings.connect_timeout)
+            if not answered:
+                await self._close_connection(writer)
         _log_wire(f"ОФД {self.address} -> ККТ", answer)
-        return answer, None
+        return writer, answer, None
+
+    async def _close_connection(self, writer: asyncio.StreamWriter) -> None:
+        """Close the register's side of the connection, waiting at most the connect timeout."""
+        writer.close()
+        with contextlib.suppress(OSError, TimeoutError):
+            await self._within(writer.wait_closed(), self.settings.connect_timeout)
 
     def _is_own_address(self, peer: Any) -> bool:
         if self._own_addresses is None or not isinstance(peer, tuple) or len(peer) < 2:
