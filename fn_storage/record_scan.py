@@ -5,10 +5,11 @@ a type byte, the payload and a CRC-32 over the three) start at any later byte?
 Checking each start on its own costs the CRC-32 of the record it announces, so a
 tail full of plausible length fields costs time quadratic in its size. Here the
 CRC-32 of every prefix that ends at a start or at a CRC field is computed once,
-in one pass of ``zlib.crc32``, and the CRC-32 of a candidate record is derived
-from two prefixes with one multiplication in GF(2)[x] mod the CRC-32 polynomial.
-The cost is linear in the span, plus a few microseconds per start whose length
-field announces a record that fits.
+in one pass of ``zlib.crc32``. The CRC-32 of a candidate record is derived
+from two prefixes. That takes one multiplication in GF(2)[x] modulo the CRC-32
+polynomial, done by byte tables when many records have the same size. The cost
+is linear in the span, plus a few microseconds per start whose length field
+announces a record that fits.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _multiply(a: int, b: int) -> int:
 
 
 def _byte_tables(b: int) -> tuple[list[int], ...]:
-    """Return four 256-entry tables: table k holds v * ``b`` for the byte v at bits 8k..8k+7 of a factor."""
+    """Return four 256-entry tables: table k contains v * ``b`` for the byte v at bits 8k..8k+7 of a factor."""
     singles = [0] * 32  # singles[i] = (1 << i) * b
     value = b
     for bit in range(31, -1, -1):
@@ -92,21 +93,18 @@ def _byte_power(count: int) -> int:
     return power
 
 
-def _fitting_starts(data: bytes, start: int, stop: int, overhead: int) -> list[tuple[int, int]]:
-    """Return, in order, (c, record end) for each c in [start, stop) whose record ends inside ``data``."""
-    starts: list[tuple[int, int]] = []
+def _fitting_sizes(data: bytes, start: int, stop: int, overhead: int) -> list[int]:
+    """Return, for each c in [start, stop), the size of the record whose length field is at c, or 0
+    when that record would run past the end of ``data``."""
+    sizes = [0] * (stop - start)
     room = len(data) - overhead  # a record at c fits when c + length <= room
-    for phase in range(4):
+    for phase in range(min(4, stop - start)):
         first = start + phase
-        count = (stop - first + 3) // 4 if stop > first else 0
-        if count <= 0:
-            continue
+        count = (stop - first + 3) // 4
         lengths = struct.unpack_from(f"<{count}I", data, first)
         limit = room - first
-        starts.extend((first + 4 * i, first + 4 * i + overhead + length)
-                      for i, length in enumerate(lengths) if length + 4 * i <= limit)
-    starts.sort()
-    return starts
+        sizes[phase::4] = [overhead + length if length + 4 * i <= limit else 0 for i, length in enumerate(lengths)]
+    return sizes
 
 
 def first_whole_record(data: bytes, start: int, stop: int, overhead: int, max_payload: int) -> int | None:
@@ -116,19 +114,21 @@ def first_whole_record(data: bytes, start: int, stop: int, overhead: int, max_pa
     ends inside ``data`` (c + ``overhead`` + L <= len(data)), and its last 4
     bytes are the little-endian CRC-32 of the bytes before them. ``overhead`` is
     the bytes of a record around its payload (at least 8: the length field and
-    the CRC-32). The answer is the same as checking each c in turn.
+    the CRC-32). The result equals that of checking each c in turn.
     """
     stop = min(stop, len(data) - overhead + 1)
     if stop <= start:
         return None
     largest = overhead + max_payload
     long_starts: list[tuple[int, int]] = []
-    for c, end in _fitting_starts(data, start, stop, overhead):
-        if end - c > largest:
+    crc32 = zlib.crc32
+    for c, size in enumerate(_fitting_sizes(data, start, stop, overhead), start):
+        if not size or size > largest:
             continue
-        if end - c > _SHORT_RECORD:
+        end = c + size
+        if size > _SHORT_RECORD:
             long_starts.append((c, end - 4))
-        elif zlib.crc32(data[c:end - 4]) == int.from_bytes(data[end - 4:end], "little"):
+        elif crc32(data[c:end - 4]) == int.from_bytes(data[end - 4:end], "little"):
             return _first_long_before(data, long_starts, c) if long_starts else c
     return _first_long_before(data, long_starts, None) if long_starts else None
 
@@ -139,6 +139,7 @@ def _first_long_before(data: bytes, long_starts: list[tuple[int, int]], bound: i
     positions = sorted({c for c, _ in long_starts} | {crc_end for _, crc_end in long_starts})
     base = positions[0]
     prefix: dict[int, int] = {}
+
     view = memoryview(data)
     crc = 0
     previous = base
@@ -146,6 +147,7 @@ def _first_long_before(data: bytes, long_starts: list[tuple[int, int]], bound: i
         crc = zlib.crc32(view[previous:position], crc)
         prefix[position] = crc
         previous = position
+
     uses = Counter(crc_end - c for c, crc_end in long_starts)
     powers: dict[int, int] = {}
     tables: dict[int, tuple[list[int], ...]] = {}
@@ -157,6 +159,7 @@ def _first_long_before(data: bytes, long_starts: list[tuple[int, int]], bound: i
             powers[count] = _byte_power(count)
             if uses[count] >= _TABLE_USES:
                 tables[count] = _byte_tables(powers[count])
+
         head = prefix[c]
         by_byte = tables.get(count)
         if by_byte is None:
