@@ -96,7 +96,13 @@ def test_numbering_model_over_emulator(tokens, first, cuts):
             expected_bodies: list[bytes] = []
             expected_replies: list[tuple[int, int | None]] = []  # (number, index of the executed answer or None)
             last: int | None = None
+            previous_kind = None
             for kind, argument in tokens:
+                if kind == "noise" and previous_kind == "cut short":
+                    # Noise right after a cut packet may supply its missing byte and
+                    # complete it, which the model cannot predict, so it is left out.
+                    continue
+                previous_kind = kind
                 if kind == "noise":
                     stream += argument
                     continue
