@@ -1,4 +1,4 @@
-"""``kktemu fn inspect``: list or decode the documents of a ФН archive file.
+"""``kktemu fn inspect``: list or decode the documents of a ФН archive file and their ОФД квитанции.
 
 The file is only read, never changed, so it is safe to inspect the archive of a
 running emulator.
@@ -11,6 +11,7 @@ import json
 import click
 
 from kktemu.fn_storage import ArchivedDocument, read_archive
+from kktemu.fn_storage.tickets import ArchivedTicket
 from kktemu.fn_storage.qr import receipt_qr
 from kktemu.protocol.errors import DecodeError, EncodeError, KktemuError
 from kktemu.protocol.ffd.display import fields_to_json, format_fields, format_money
@@ -20,6 +21,7 @@ from kktemu.protocol.ffd.tlv import iter_tlv
 from kktemu.protocol.ffd.values import decode_vln
 
 from .errors import CliError, fn_read_error
+from .fn_inspect_ticket import ticket_cell, ticket_json, ticket_lines, tickets_by_fd
 from .i18n import COLUMNS, byte_count, message
 from .localized import LocalizedCommand, LocalizedOption
 
@@ -43,18 +45,22 @@ def inspect(ctx: click.Context, path: str, fd_number: int | None, as_json: bool)
     if contents.torn_tail_bytes:
         click.echo(message("torn_tail", lang, size=byte_count(contents.torn_tail_bytes, lang), path=path), err=True)
     documents = contents.documents
+    tickets = tickets_by_fd(contents.tickets)
+    serial = contents.header.serial
     if fd_number is not None:
         documents = [_find(documents, fd_number, path, lang)]
     if as_json:
         for document in documents:
-            click.echo(json.dumps(_document_json(document, lang), ensure_ascii=False))
+            item = _document_json(document, lang)
+            item["ticket"] = ticket_json(tickets.get(document.fd_number), serial)
+            click.echo(json.dumps(item, ensure_ascii=False))
     elif fd_number is not None:
-        _print_document(documents[0], path, lang)
+        _print_document(documents[0], tickets.get(fd_number), serial, path, lang)
     else:
         header = contents.header
         click.echo(message("header", lang, serial=header.serial, version=header.version,
                            created=header.created.strftime(TIME_FORMAT), count=len(documents)))
-        _print_table(documents, lang)
+        _print_table(documents, tickets if contents.tickets else None, lang)
 
 
 def _find(documents: list[ArchivedDocument], fd_number: int, path: str, lang: str) -> ArchivedDocument:
@@ -81,32 +87,46 @@ def _form_label(code: int, lang: str) -> str:
     return form_name(code, lang) or message("unknown_form", lang)
 
 
-def _print_table(documents: list[ArchivedDocument], lang: str) -> None:
-    """Print the document list: numbers and amounts right-aligned, text left-aligned."""
-    rows = [COLUMNS[lang]]
+def _print_table(documents: list[ArchivedDocument], tickets: dict[int, ArchivedTicket] | None, lang: str) -> None:
+    """Print the document list: numbers and amounts right-aligned, text left-aligned.
+
+    ``tickets`` maps ФД numbers to their квитанции; when it is not None, a last
+    column shows the time each ФД reached the ОФД. An archive without
+    квитанции passes None and gets the table without that column.
+    """
+    titles = COLUMNS[lang]
+    if tickets is not None:
+        titles = (*titles, message("ticket_column", lang))
+    rows = [titles]
     for document in documents:
         total = _total(document)
-        rows.append((
+        row = (
             str(document.fd_number),
             f"{document.form} {_form_label(document.form, lang)}",
             document.moment.strftime(TIME_FORMAT),
             str(document.fiscal_sign),
             "" if total is None else format_money(total),
-        ))
-    widths = [max(len(row[column]) for row in rows) for column in range(len(COLUMNS[lang]))]
+        )
+        if tickets is not None:
+            row = (*row, ticket_cell(tickets.get(document.fd_number), lang))
+        rows.append(row)
+    widths = [max(len(row[column]) for row in rows) for column in range(len(titles))]
     for row in rows:
         cells = [row[0].rjust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2]),
                  row[3].rjust(widths[3]), row[4].rjust(widths[4])]
+        cells.extend(cell.ljust(width) for cell, width in zip(row[5:], widths[5:]))
         click.echo("  ".join(cells).rstrip())
 
 
-def _print_document(document: ArchivedDocument, path: str, lang: str) -> None:
+def _print_document(document: ArchivedDocument, ticket: ArchivedTicket | None, serial: str, path: str,
+                    lang: str) -> None:
+    """Print one document: title, time line, QR code, fields, then its квитанция when the ОФД confirmed it."""
     try:
         fields = decode_document(document.stlv).fields
     except DecodeError as exc:
         raise CliError(message("document_damaged", lang, number=document.fd_number, path=path,
                                reason=_decode_reason(exc, "document_fields_broken", lang)), lang) from exc
-    received = "ticket_received" if document.ticket else "ticket_missing"
+    received = "ticket_missing" if ticket is None else "ticket_received"
     click.echo(message("document_title", lang, number=document.fd_number,
                        form=_form_label(document.form, lang), code=document.form))
     click.echo(message("document_time", lang, moment=document.moment.strftime(TIME_FORMAT),
@@ -120,6 +140,9 @@ def _print_document(document: ArchivedDocument, path: str, lang: str) -> None:
             click.echo(message("qr_line", lang, code=code))
     for line in format_fields(fields, lang):
         click.echo("  " + line)
+    if ticket is not None:
+        for line in ticket_lines(ticket, serial, lang):
+            click.echo(line)
 
 
 def _document_json(document: ArchivedDocument, lang: str) -> dict[str, object]:
@@ -130,7 +153,6 @@ def _document_json(document: ArchivedDocument, lang: str) -> dict[str, object]:
         "datetime": document.moment.isoformat(),
         "fiscal_sign": document.fiscal_sign,
         "total": _total(document),
-        "ticket": document.ticket,
         "tlv": document.stlv.hex().upper(),
     }
     try:

@@ -284,6 +284,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "qr_unavailable": {"en": "QR code: cannot be built: {reason}", "ru": "QR-код: не удаётся построить: {reason}"},
     "ticket_received": {"en": "received", "ru": "получена"},
     "ticket_missing": {"en": "not received", "ru": "не получена"},
+    "ticket_column": {"en": "ОФД квитанция (UTC)", "ru": "квитанция ОФД (UTC)"},
+    "ticket_title": {"en": "ОФД квитанция for ФД {number}:", "ru": "Квитанция ОФД на ФД {number}:"},
+    "ticket_inn": {"en": "ИНН ОФД (1017): {inn}", "ru": "ИНН ОФД (1017): {inn}"},
+    "ticket_received_at": {"en": "received by the ОФД (1012): {moment} UTC",
+                           "ru": "получен ОФД (1012): {moment} UTC"},
+    "ticket_accepted_at": {"en": "accepted by the ФН at {moment} (ФН timer)",
+                           "ru": "принята ФН: {moment} (таймер ФН)"},
+    "ticket_answer": {"en": "ОФД answer code (1022): {code}", "ru": "код ответа ОФД (1022): {code}"},
+    "ticket_no_answer": {"en": "ОФД answer code (1022): none, the квитанция has no 1068",
+                         "ru": "код ответа ОФД (1022): нет, в квитанции нет 1068"},
+    "ticket_text": {"en": "operator message (1068): {text}", "ru": "сообщение оператора (1068): {text}"},
+    "ticket_sign": {"en": "operator sign (1078): {sign}, {check}", "ru": "ФПО (1078): {sign}, {check}"},
+    "ticket_sign_valid": {
+        "en": "valid for the ОФД key of ФН {serial} with the default master key",
+        "ru": "верна для ключа ОФД ФН {serial} при стандартном мастер-ключе",
+    },
+    "ticket_sign_invalid": {
+        "en": "invalid for the ОФД key of ФН {serial} with the default master key",
+        "ru": "неверна для ключа ОФД ФН {serial} при стандартном мастер-ключе",
+    },
+    "ticket_no_sign": {"en": "operator sign (1078): no operator sign", "ru": "ФПО (1078): нет подписи оператора"},
     "document_damaged": {
         "en": "ФД {number} cannot be decoded: {reason}. `kktemu fn inspect {path} --doc {number} --json` "
               "prints its raw TLV as hex.",
