@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import queue
-import signal
 import socket
-import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from kktemu.emulator.fn_client import FnClient
 from kktemu.emulator.profiles import get_profile
 from kktemu.emulator.receipt import Receipt, ReceiptContext, make_item, receipt_tlv
@@ -33,14 +28,20 @@ from kktemu.protocol.ffd.tlv import encode_tlv
 from kktemu.protocol.ffd.values import encode_byte, encode_string, encode_uint32
 from kktemu.protocol.fn.codes import FnCommand, FnResult
 from kktemu.protocol.fn.documents import DateTimeRequest
-from kktemu.protocol.fn.exchange import OfdMessageLengthAnswer, OfdTicketAnswer, ReadOfdBlockRequest, TicketRejectReason
+from kktemu.protocol.fn.exchange import (
+    OfdMessageLengthAnswer,
+    OfdTicketAnswer,
+    ReadOfdBlockRequest,
+    TicketRejectReason,
+)
 from kktemu.protocol.fn.frame import FnFrame, FnFrameDecoder, encode_frame
 from kktemu.protocol.fn.service import DaysLeftAnswer
 from kktemu.protocol.shtrih import commands as c
 from kktemu.protocol.shtrih.frame import decode_frame
 from kktemu.protocol.shtrih.frame import encode_frame as encode_shtrih_frame
-from kktemu.tools.fn_profile_option import describe_fn_profile, make_fn_profile
 from kktemu.tools.errors import CliError
+from kktemu.tools.fn_profile_option import describe_fn_profile, make_fn_profile
+from support.cli_process import CliProcess, environment_without_locale
 
 KKTEMU = Path(sys.executable).with_name("kktemu")
 READY_TIMEOUT = 20.0  # seconds; a bound for a loaded CI machine, not a performance claim
@@ -57,60 +58,18 @@ OFD_INN = "7704358518"
 # --- a running kktemu server -----------------------------------------------------------------
 
 
-class Server:
-    """A running ``kktemu -v <command...>`` whose stdout lines and stderr are collected by reader threads."""
+class Server(CliProcess):
+    """A running ``kktemu -v <command...>`` in an environment without locale variables."""
 
     def __init__(self, *args: str | os.PathLike[str]) -> None:
-        assert KKTEMU.exists(), f"console script {KKTEMU} is missing; install the package with pip -e"
-        environment = {key: value for key, value in os.environ.items()
-                       if key not in ("LC_ALL", "LC_MESSAGES", "LANG")}
-        environment["PYTHONIOENCODING"] = "utf-8"
-        self.process = subprocess.Popen([str(KKTEMU), "-v", *map(str, args)], stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, encoding="utf-8", env=environment)
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        self.stderr: list[str] = []
-        threading.Thread(target=self._read_stdout, daemon=True).start()
-        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
-        self._stderr_reader.start()
-
-    def _read_stdout(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip("\n"))
-        self.lines.put(None)
-
-    def _read_stderr(self) -> None:
-        assert self.process.stderr is not None
-        self.stderr.extend(self.process.stderr)
+        super().__init__(["-v", *map(str, args)], environment_without_locale())
 
     def ready(self) -> tuple[str, int]:
         """Wait (bounded) for the two ready lines; return the ФН serial and the TCP port."""
-        lines: list[str] = []
-        while len(lines) < 2:
-            try:
-                line = self.lines.get(timeout=READY_TIMEOUT)
-            except queue.Empty:
-                pytest.fail(f"kktemu printed {lines} and then nothing for {READY_TIMEOUT} s")
-            if line is None:
-                self.process.wait(IO_TIMEOUT)
-                self._stderr_reader.join(IO_TIMEOUT)
-                pytest.fail(f"kktemu exited with {self.process.returncode} after {lines}: {''.join(self.stderr)}")
-            lines.append(line)
+        lines = self.read_lines(2)
         prefix = "listening tcp 127.0.0.1:"
         assert lines[1].startswith(prefix), lines
         return lines[0].split(" ")[4], int(lines[1][len(prefix):])
-
-    def stop(self) -> int:
-        """Send SIGTERM and return the exit status."""
-        self.process.send_signal(signal.SIGTERM)
-        status = self.process.wait(READY_TIMEOUT)
-        self._stderr_reader.join(IO_TIMEOUT)
-        return status
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(IO_TIMEOUT)
 
 
 @pytest.fixture

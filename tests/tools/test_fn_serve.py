@@ -11,27 +11,29 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import queue
-import signal
 import socket
-import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import serial
-
 from kktemu.emulator.fn_client import FnClient
 from kktemu.emulator.profiles import get_profile
 from kktemu.emulator.receipt import Receipt, ReceiptContext, make_item, receipt_tlv
 from kktemu.emulator.registration import default_identity, register_fn
 from kktemu.fn_storage import FiscalStorage, read_archive
 from kktemu.protocol.ffd.tlv import encode_tlv, iter_tlv
-from kktemu.protocol.ffd.values import decode_string, decode_vln, encode_byte, encode_string, encode_uint32
+from kktemu.protocol.ffd.values import (
+    decode_string,
+    decode_vln,
+    encode_byte,
+    encode_string,
+    encode_uint32,
+)
 from kktemu.protocol.fn.frame import FnFrame, FnFrameDecoder, encode_frame
 from kktemu.protocol.fn.records import ReceiptRecord
+from support.cli_process import CliProcess, environment_without_locale
 
 KKTEMU = Path(sys.executable).with_name("kktemu")
 READY_TIMEOUT = 20.0  # seconds; a bound for a loaded CI machine, not a performance claim
@@ -41,65 +43,17 @@ CASHIER = "Иванова А."
 FFD_1_05 = 2
 
 
-def _environment(**locale: str) -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("LC_ALL", "LC_MESSAGES", "LANG")}
-    environment["PYTHONIOENCODING"] = "utf-8"
-    environment.update(locale)
-    return environment
-
-
-class FnServeProcess:
-    """A running ``kktemu fn serve`` whose stdout and stderr lines are collected by reader threads."""
+class FnServeProcess(CliProcess):
+    """A running ``kktemu -v fn serve``."""
 
     def __init__(self, *args: str | os.PathLike[str], **locale: str) -> None:
-        assert KKTEMU.exists(), f"console script {KKTEMU} is missing; install the package with pip -e"
-        self.process = subprocess.Popen(
-            [str(KKTEMU), "-v", "fn", "serve", *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8", env=_environment(**locale))
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        self.stderr: list[str] = []
-        threading.Thread(target=self._read_stdout, daemon=True).start()
-        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
-        self._stderr_reader.start()
-
-    def _read_stdout(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip("\n"))
-        self.lines.put(None)
-
-    def _read_stderr(self) -> None:
-        assert self.process.stderr is not None
-        self.stderr.extend(self.process.stderr)
+        super().__init__(["-v", "fn", "serve", *map(str, args)], environment_without_locale(**locale),
+                         name="kktemu fn serve")
 
     def read_ready_lines(self) -> tuple[str, str]:
         """Wait (bounded) for the two ready lines; fail with stderr if the process ends first."""
-        lines: list[str] = []
-        while len(lines) < 2:
-            try:
-                line = self.lines.get(timeout=READY_TIMEOUT)
-            except queue.Empty:
-                pytest.fail(f"kktemu fn serve printed {lines} and then nothing for {READY_TIMEOUT} s")
-            if line is None:
-                self.process.wait(IO_TIMEOUT)
-                self._stderr_reader.join(IO_TIMEOUT)
-                pytest.fail(f"kktemu fn serve exited with {self.process.returncode} after {lines}: "
-                            f"{''.join(self.stderr)}")
-            lines.append(line)
-        return lines[0], lines[1]
-
-    def stop(self) -> int:
-        """Send SIGTERM and return the exit status."""
-        self.process.send_signal(signal.SIGTERM)
-        status = self.process.wait(READY_TIMEOUT)
-        self._stderr_reader.join(IO_TIMEOUT)
-        return status
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(IO_TIMEOUT)
+        first, second = self.read_lines(2)
+        return first, second
 
 
 @pytest.fixture

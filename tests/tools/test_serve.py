@@ -11,24 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import queue
 import signal
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import serial
-
 from kktemu.emulator.app import Emulator
 from kktemu.emulator.profiles import get_profile
 from kktemu.fn_storage import read_archive
 from kktemu.protocol.ffd.documents import decode_document
 from kktemu.protocol.shtrih.commands import DeviceTypeAnswer
 from kktemu.tools.clock_option import make_clock
+from support.cli_process import CliProcess, environment_without_locale
 
 KKTEMU = Path(sys.executable).with_name("kktemu")
 READY_TIMEOUT = 20.0  # seconds; a bound for a loaded CI machine, not a performance claim
@@ -40,64 +38,19 @@ DEVICE_NAME = "ШТРИХ-М-01Ф"
 
 
 def _environment(**locale: str) -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("LC_ALL", "LC_MESSAGES", "LANG")}
-    environment["PYTHONIOENCODING"] = "utf-8"
-    environment.update(locale)
-    return environment
+    return environment_without_locale(**locale)
 
 
-class ServeProcess:
-    """A running ``kktemu serve`` whose stdout and stderr lines are collected by reader threads."""
+class ServeProcess(CliProcess):
+    """A running ``kktemu serve``; ``options`` go before the command name."""
 
     def __init__(self, *args: str | os.PathLike[str], options: tuple[str, ...] = (), **locale: str) -> None:
-        assert KKTEMU.exists(), f"console script {KKTEMU} is missing; install the package with pip -e"
-        self.process = subprocess.Popen(
-            [str(KKTEMU), *options, "serve", *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8", env=_environment(**locale))
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        self.stderr: list[str] = []
-        threading.Thread(target=self._read_stdout, daemon=True).start()
-        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
-        self._stderr_reader.start()
-
-    def _read_stdout(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip("\n"))
-        self.lines.put(None)
-
-    def _read_stderr(self) -> None:
-        assert self.process.stderr is not None
-        self.stderr.extend(self.process.stderr)
+        super().__init__([*options, "serve", *map(str, args)], environment_without_locale(**locale),
+                         name="kktemu serve")
 
     def read_ready_lines(self, count: int) -> list[str]:
         """Wait (bounded) for ``count`` stdout lines; fail with stderr if the process ends first."""
-        lines = []
-        for _ in range(count):
-            try:
-                line = self.lines.get(timeout=READY_TIMEOUT)
-            except queue.Empty:
-                pytest.fail(f"kktemu serve printed {lines} and then nothing for {READY_TIMEOUT} s")
-            if line is None:
-                self.process.wait(IO_TIMEOUT)
-                self._stderr_reader.join(IO_TIMEOUT)
-                pytest.fail(f"kktemu serve exited with {self.process.returncode} after {lines}: "
-                            f"{''.join(self.stderr)}")
-            lines.append(line)
-        return lines
-
-    def stop(self, number: signal.Signals = signal.SIGTERM) -> int:
-        """Send ``number`` and return the exit status."""
-        self.process.send_signal(number)
-        status = self.process.wait(READY_TIMEOUT)
-        self._stderr_reader.join(IO_TIMEOUT)
-        return status
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(IO_TIMEOUT)
+        return self.read_lines(count)
 
 
 @pytest.fixture
