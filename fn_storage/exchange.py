@@ -237,7 +237,7 @@ class ExchangeCommands:
             strict=self._profile.strict_ofd,
         )
         if isinstance(verdict, TicketRejection):
-            logger.info("ФН %s refuses the квитанция, reason %d (%s): %s",
+            logger.info("ФН %s rejected the квитанция, reason %d (%s): %s",
                         self.serial, verdict.reason, verdict.reason.name, verdict.detail)
             return FnResult.OFD_MESSAGE_REJECTED, bytes((verdict.reason,))
 

@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 
 class CutPoint(enum.Enum):
-    """Where in one archive append the power goes off."""
+    """Point in one archive append at which the power goes off."""
 
     BEFORE_WRITE = "before the record is written"
     PARTIAL_WRITE = "after part of the record is written"
@@ -52,7 +52,7 @@ class CutPoint(enum.Enum):
 
 
 class Unsynced(enum.Enum):
-    """What the disk keeps of a written but not synced record after the power cut."""
+    """Outcome on disk of a written but not synced record after the power cut."""
 
     LOST = "nothing: the file is as it was before the write"
     KEPT = "the whole record"

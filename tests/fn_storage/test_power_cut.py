@@ -469,7 +469,8 @@ def test_cut_then_reopen(kkt, name, cut, kept):
     assert survives(cut["point"], cut.get("unsynced")) is kept
     ledger.send_with_cut(kkt, cut_write, cut)
     documents_before = sum(write.kind != TICKET for write in earlier)
-    assert ledger.last_fd == documents_before + (kept and cut_write.kind != TICKET)
+    document_added = kept and cut_write.kind != TICKET
+    assert ledger.last_fd == documents_before + document_added
     continue_work(kkt, ledger)
 
 

@@ -1,7 +1,7 @@
 """A ``kktemu`` console-script process for tests, with its stdout lines and stderr collected by threads.
 
-Shared by the CLI tests that start real servers (``serve``, ``fn serve``, ``ofd serve``).
-The timeouts bound a loaded CI machine; they are not performance claims.
+The tests of ``serve``, ``fn serve`` and the ФН profile options start their servers with it.
+The timeouts bound a loaded CI machine and are not performance claims.
 """
 
 from __future__ import annotations
